@@ -1,0 +1,14 @@
+/*
+ * cli.h - the subcommands of the multi-call binary; each takes the
+ * arguments after its name and returns the process exit status.
+ */
+#ifndef SP_CLI_CLI_H
+#define SP_CLI_CLI_H
+
+/* sallyport conf: print parameters like postconf. */
+int sp_cmd_conf(int argc, char **argv);
+
+/* The configuration directory: -c, else $SALLYPORT_CONFIG_DIR, else /etc/sallyport. */
+const char *sp_cli_config_dir(const char *opt);
+
+#endif

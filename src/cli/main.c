@@ -1,0 +1,62 @@
+/*
+ * main.c - the multi-call front end: picks the subcommand and runs it.
+ * Argument parsing and output only; the work is in the modules.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SP_VERSION
+#define SP_VERSION "0"
+#endif
+
+struct sp_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct sp_command commands[] = {
+	{"conf", sp_cmd_conf,
+	 "conf [-c DIR] [-n|-d] [-x] [-P SERVICE[/TYPE]] [NAME...]\n"
+	 "          print parameters as postconf does; check the configuration"},
+};
+
+const char *sp_cli_config_dir(const char *opt)
+{
+	const char *env = getenv("SALLYPORT_CONFIG_DIR");
+
+	if (opt)
+		return opt;
+	return env && *env ? env : "/etc/sallyport";
+}
+
+static int sp_usage(FILE *fp, int status)
+{
+	fputs("usage: sallyport COMMAND [ARGS]\n\ncommands:\n", fp);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %s\n", commands[i].usage);
+	fputs("  version\n          print the version\n", fp);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return sp_usage(stderr, 2);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return sp_usage(stdout, 0);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("sallyport %s\n", SP_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "sallyport: unknown command \"%s\"\n", argv[1]);
+	return sp_usage(stderr, 2);
+}

@@ -1,0 +1,185 @@
+/*
+ * config.c - loading a configuration directory: reading main.cf and
+ * master.cf, computing machine-dependent defaults, classifying every name
+ * that is set (ours, Postfix's but not implemented, user-defined, unknown),
+ * and building the main.cf view.
+ */
+#include "config.h"
+#include "expand.h"
+#include "internal.h"
+#include "../util/file.h"
+#include "../util/mem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SP_CONF_FILE_MAX (64u << 20)
+
+
+static const char *sp_refs_lookup(void *ctx, const char *name, int *raw)
+{
+	struct sp_refs *r = ctx;
+
+	*raw = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->v[i], name) == 0)
+			return NULL;
+	}
+	r->v = sp_xgrow(r->v, &r->cap, r->n + 1, sizeof(*r->v));
+	r->v[r->n++] = sp_xstrdup(name);
+	return NULL;
+}
+
+int sp_refs_has(const struct sp_refs *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->v[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void sp_refs_scan(struct sp_refs *r, const struct sp_assigns *a)
+{
+	struct sp_expand_ops ops = {sp_refs_lookup, NULL, r};
+	char err[256];
+
+	for (size_t i = 0; i < a->n; i++)
+		(void)sp_expand_scan(a->v[i].value, &ops, err, sizeof(err));
+}
+
+static void sp_refs_free(struct sp_refs *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	free(r->v);
+}
+
+const char *sp_config_default(const struct sp_config *c, const struct sp_param_def *def)
+{
+	if (strcmp(def->name, "myhostname") == 0)
+		return c->myhostname_def;
+	if (strcmp(def->name, "mydomain") == 0)
+		return c->mydomain_def;
+	if (strcmp(def->name, "config_directory") == 0 && c->dir)
+		return c->dir;
+	return def->def;
+}
+
+/* Postfix's myhostname default: the machine name if it has a dot, else
+ * the name plus "." plus main.cf's mydomain (or "localdomain"). */
+static void sp_config_host_defaults(struct sp_config *c)
+{
+	const struct sp_assign *md = sp_assigns_find(&c->main, "mydomain");
+	size_t n = strlen(c->hostname) + (md ? strlen(md->value) : 11) + 2;
+
+	if (strchr(c->hostname, '.')) {
+		c->myhostname_def = sp_xstrdup(c->hostname);
+	} else {
+		c->myhostname_def = sp_xmalloc(n);
+		snprintf(c->myhostname_def, n, "%s.%s", c->hostname, md ? md->value : "localdomain");
+	}
+	c->mydomain_def = sp_xstrdup("localdomain");  /* replaced per view */
+}
+
+static int sp_read(const char *path, char **data, size_t *len, struct sp_diags *d, int required)
+{
+	if (sp_file_read(path, SP_CONF_FILE_MAX, data, len) == 0)
+		return 0;
+	if (errno == ENOENT && !required)
+		return 1;
+	sp_diag_add(d, SP_ERROR, path, 0, NULL,
+		    errno == ENOENT ? "create it, or point -c at the right directory" : NULL,
+		    "cannot read: %s", errno == EFBIG ? "file larger than 64 MiB" : strerror(errno));
+	return -1;
+}
+
+static char *sp_path(const char *dir, const char *file)
+{
+	size_t n = strlen(dir) + strlen(file) + 2;
+	char *p = sp_xmalloc(n);
+
+	snprintf(p, n, "%s/%s", dir, file);
+	return p;
+}
+
+struct sp_config *sp_config_load(const char *dir, const struct sp_config_opts *opts,
+				 struct sp_diags *d)
+{
+	struct sp_config *c = sp_xcalloc(1, sizeof(*c));
+	struct sp_refs refs = {0};
+	char *data, host[256];
+	size_t len;
+
+	c->dir = sp_xstrdup(dir);
+	c->main_path = sp_path(dir, "main.cf");
+	if (sp_read(c->main_path, &data, &len, d, 1) < 0) {
+		sp_config_free(c);
+		return NULL;
+	}
+	sp_maincf_parse(data, len, c->main_path, &c->main, d);
+	free(data);
+	c->master_path = sp_path(dir, "master.cf");
+	switch (sp_read(c->master_path, &data, &len, d, 0)) {
+	case 0:
+		sp_mastercf_parse(data, len, c->master_path, &c->master, d);
+		free(data);
+		break;
+	case 1:
+		free(c->master_path);
+		c->master_path = NULL;
+		break;
+	}
+	if (opts && opts->hostname)
+		c->hostname = sp_xstrdup(opts->hostname);
+	else if (gethostname(host, sizeof(host) - 1) == 0)
+		c->hostname = sp_xstrndup(host, strnlen(host, sizeof(host) - 1));
+	else
+		c->hostname = sp_xstrdup("localhost");
+	sp_config_host_defaults(c);
+	sp_view_build(c, &c->main, NULL, NULL, &c->global, d);
+	for (size_t i = 0; i < c->master.n; i++) {
+		struct sp_view sv;
+		sp_config_service_view(c, &c->master.v[i], &sv, d);
+		sp_view_free(&sv);
+	}
+	sp_refs_scan(&refs, &c->main);
+	for (size_t i = 0; i < c->master.n; i++)
+		sp_refs_scan(&refs, &c->master.v[i].overrides);
+	sp_config_check_names(c, &refs, d);
+	sp_refs_free(&refs);
+	return c;
+}
+
+int sp_config_service_view(const struct sp_config *c, const struct sp_service *svc,
+			   struct sp_view *out, struct sp_diags *d)
+{
+	return sp_view_build(c, &c->main, &svc->overrides, svc, out, d);
+}
+
+void sp_config_defaults_view(const struct sp_config *c, struct sp_view *out)
+{
+	struct sp_diags ignored = {0};
+
+	sp_view_build(c, NULL, NULL, NULL, out, &ignored);
+	sp_diags_free(&ignored);
+}
+
+void sp_config_free(struct sp_config *c)
+{
+	if (c == NULL)
+		return;
+	sp_view_free(&c->global);
+	sp_assigns_free(&c->main);
+	sp_services_free(&c->master);
+	free(c->dir);
+	free(c->main_path);
+	free(c->master_path);
+	free(c->hostname);
+	free(c->myhostname_def);
+	free(c->mydomain_def);
+	free(c);
+}

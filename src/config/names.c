@@ -1,0 +1,156 @@
+/*
+ * names.c - the loud half of loading: every name set in main.cf or with
+ * -o in master.cf is classified, and each mistake Postfix would pass over
+ * in silence is reported with file, line, name, what is wrong and the fix:
+ * unknown names (with "did you mean"), Postfix parameters sallyport does
+ * not implement, user-defined names nothing refers to, client-side smtp_
+ * names set where the server-side smtpd_ twin was obviously meant, and
+ * assignments that override an earlier one.
+ */
+#include "internal.h"
+#include "suggest.h"
+#include "value.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* "did you mean "a", "b" or "c"?" into buf; empty when nothing is close. */
+static const char *sp_did_you_mean(const char *name, char *buf, size_t len)
+{
+	const char *s[SP_SUGGEST_MAX];
+	size_t n = sp_suggest(name, s), off;
+
+	buf[0] = 0;
+	if (n == 0)
+		return NULL;
+	off = (size_t)snprintf(buf, len, "did you mean \"%s\"", s[0]);
+	for (size_t i = 1; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s\"%s\"",
+					i + 1 == n ? " or " : ", ", s[i]);
+	if (off < len)
+		snprintf(buf + off, len - off, "?");
+	return buf;
+}
+
+static void sp_check_unknown(const struct sp_assign *a, const struct sp_refs *refs,
+			     struct sp_diags *d)
+{
+	char fix[512];
+
+	if (sp_refs_has(refs, a->name))
+		return;  /* a user-defined parameter that something refers to */
+	if (sp_did_you_mean(a->name, fix, sizeof(fix)))
+		sp_diag_add(d, SP_ERROR, a->file, a->line, a->name, fix,
+			    "unknown parameter (neither sallyport nor Postfix has it)");
+	else
+		sp_diag_add(d, SP_WARNING, a->file, a->line, a->name,
+			    "remove it, or refer to it with $name",
+			    "unused parameter: not a parameter sallyport knows, "
+			    "and nothing refers to it as $%s", a->name);
+}
+
+/* Is the client feature of this smtp_ family configured at all? */
+static int sp_client_feature_on(const struct sp_view *v, const char *name)
+{
+	const char *enable, *maps, *level;
+	int on = 0;
+
+	if (strncmp(name, "smtp_sasl_", 10) == 0) {
+		enable = sp_view_get(v, "smtp_sasl_auth_enable");
+		maps = sp_view_get(v, "smtp_sasl_password_maps");
+		return enable && sp_value_bool(enable, &on) == 0 && on && maps && *maps;
+	}
+	if (strncmp(name, "smtp_tls_", 9) == 0 && strcmp(name, "smtp_tls_security_level") != 0) {
+		level = sp_view_get(v, "smtp_tls_security_level");
+		return level && *level && strcmp(level, "none") != 0;
+	}
+	return 1;
+}
+
+/* "did you mean smtpd_x" for a client-side smtp_x whose client feature is
+ * off; NULL otherwise. */
+static const char *sp_twin_hint(const char *name, const struct sp_view *v, char *buf, size_t len)
+{
+	char twin[256];
+
+	if (strncmp(name, "smtp_", 5) != 0 || sp_client_feature_on(v, name))
+		return NULL;
+	if (!sp_prefix_twin(name, twin, sizeof(twin)) || !sp_registry_find(twin))
+		return NULL;
+	snprintf(buf, len, "did you mean \"%s\" (the server's parameter)?", twin);
+	return buf;
+}
+
+static void sp_check_postfix_only(const struct sp_assign *a, const struct sp_view *v,
+				  struct sp_diags *d)
+{
+	char hint[320];
+
+	if (sp_twin_hint(a->name, v, hint, sizeof(hint)))
+		sp_diag_add(d, SP_ERROR, a->file, a->line, a->name, hint,
+			    "Postfix parameter of the outbound SMTP client, which sallyport "
+			    "does not support");
+	else if (sp_postfix_is_cosmetic(a->name))
+		sp_diag_add(d, SP_WARNING, a->file, a->line, a->name,
+			    "remove it (it changes nothing that matters)",
+			    "Postfix parameter not implemented by sallyport; ignored");
+	else
+		sp_diag_add(d, SP_ERROR, a->file, a->line, a->name,
+			    "remove it, or express what it does with a parameter sallyport "
+			    "supports (sallyport conf -d lists them)",
+			    "Postfix parameter not supported by sallyport; it changes security "
+			    "or delivery, so it cannot be ignored");
+}
+
+/* smtp_sasl_path while client SASL is off: smtpd_sasl_path was meant. */
+static void sp_check_twin(const struct sp_assign *a, const struct sp_view *v,
+			  struct sp_diags *d)
+{
+	char fix[320];
+
+	if (!sp_twin_hint(a->name, v, fix, sizeof(fix)))
+		return;
+	sp_diag_add(d, SP_WARNING, a->file, a->line, a->name, fix,
+		    "sets the outbound SMTP client, whose %s is not configured",
+		    strncmp(a->name, "smtp_sasl_", 10) == 0
+			    ? "SASL (smtp_sasl_auth_enable with smtp_sasl_password_maps)"
+			    : "TLS (smtp_tls_security_level)");
+}
+
+static void sp_check_assigns(const struct sp_assigns *as, const struct sp_view *v,
+			     const struct sp_refs *refs, struct sp_diags *d)
+{
+	for (size_t i = 0; i < as->n; i++) {
+		const struct sp_assign *a = &as->v[i];
+
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(as->v[j].name, a->name) == 0 &&
+			    strcmp(as->v[j].value, a->value) != 0) {
+				sp_diag_add(d, SP_WARNING, a->file, a->line, a->name,
+					    "keep one assignment",
+					    "overrides the value set at line %d (the last one wins)",
+					    as->v[j].line);
+				break;
+			}
+		}
+		switch (sp_name_classify(a->name)) {
+		case SP_NAME_OURS:
+			sp_check_twin(a, v, d);
+			break;
+		case SP_NAME_POSTFIX_ONLY:
+			sp_check_postfix_only(a, v, d);
+			break;
+		case SP_NAME_UNKNOWN:
+			sp_check_unknown(a, refs, d);
+			break;
+		}
+	}
+}
+
+void sp_config_check_names(const struct sp_config *c, const struct sp_refs *refs,
+			   struct sp_diags *d)
+{
+	sp_check_assigns(&c->main, &c->global, refs, d);
+	for (size_t i = 0; i < c->master.n; i++)
+		sp_check_assigns(&c->master.v[i].overrides, &c->global, refs, d);
+}
