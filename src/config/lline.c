@@ -77,14 +77,16 @@ int sp_lline_next(struct sp_lline_reader *r, struct sp_buf *out, int *first,
 			*first = r->lineno;
 			have = 1;
 			if (sp_is_space(p[0]))
-				bad = "line starts with whitespace but continues nothing "
-				      "(a continuation line must follow a parameter line)";
+				bad = "line starts with whitespace but continues nothing; "
+				      "remove the leading whitespace (only a line that "
+				      "continues the one above may start with it)";
 		}
 		*last = r->lineno;
 		if (!bad && memchr(p, 0, n))
-			bad = "NUL byte in line";
+			bad = "NUL byte in line; configuration files are text: remove it";
 		if (!bad && sp_buf_add(out, p, n) < 0)
-			bad = "logical line longer than 4 MiB";
+			bad = "logical line longer than 4 MiB; split the value, or move "
+				      "long lists into a table";
 	}
 	if (!have)
 		return 0;

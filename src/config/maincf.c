@@ -66,8 +66,7 @@ size_t sp_maincf_parse(const char *data, size_t len, const char *file,
 		const char *why;
 
 		if (rc < 0) {
-			sp_diag_add(d, SP_ERROR, file, first, NULL,
-				    "remove the byte or fix the line", "%s", err);
+			sp_diag_add(d, SP_ERROR, file, first, NULL, NULL, "%s", err);
 			continue;
 		}
 		why = sp_split_nameval(line.data, &name, &value);

@@ -208,8 +208,7 @@ size_t sp_mastercf_parse(const char *data, size_t len, const char *file,
 		struct sp_service svc = {0};
 
 		if (rc < 0) {
-			sp_diag_add(d, SP_ERROR, file, first, NULL,
-				    "remove the byte or fix the line", "%s", err);
+			sp_diag_add(d, SP_ERROR, file, first, NULL, NULL, "%s", err);
 			continue;
 		}
 		svc.file = file;
