@@ -32,13 +32,58 @@ static const char *sp_did_you_mean(const char *name, char *buf, size_t len)
 	return buf;
 }
 
-static void sp_check_unknown(const struct sp_assign *a, const struct sp_refs *refs,
-			     struct sp_diags *d)
+/* Postfix derives per-transport parameters from master.cf: SERVICE_SUFFIX
+ * for each service whose program is a delivery agent. Returns the service
+ * that makes name one of those, or NULL. */
+static const struct sp_service *sp_transport_param(const struct sp_config *c, const char *name)
 {
+	static const char *const agents[] = {"local", "error", "virtual", "smtp", "lmtp", "pipe", "spawn"};
+	static const char *const suffixes[] = {
+		"time_limit", "recipient_limit", "extra_recipient_limit",
+		"recipient_refill_limit", "recipient_refill_delay", "delivery_slot_cost",
+		"delivery_slot_loan", "delivery_slot_discount", "minimum_delivery_slots",
+		"initial_destination_concurrency", "destination_concurrency_limit",
+		"destination_recipient_limit", "destination_concurrency_positive_feedback",
+		"destination_concurrency_negative_feedback",
+		"destination_concurrency_failed_cohort_limit", "destination_rate_delay",
+		"transport_rate_delay",
+	};
+
+	for (size_t i = 0; i < c->master.n; i++) {
+		const struct sp_service *svc = &c->master.v[i];
+		size_t n = strlen(svc->name), k;
+
+		if (strncmp(name, svc->name, n) != 0 || name[n] != '_')
+			continue;
+		for (k = 0; k < sizeof(agents) / sizeof(agents[0]); k++) {
+			if (strcmp(svc->command, agents[k]) == 0)
+				break;
+		}
+		if (k == sizeof(agents) / sizeof(agents[0]))
+			continue;
+		for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+			if (strcmp(name + n + 1, suffixes[k]) == 0)
+				return svc;
+		}
+	}
+	return NULL;
+}
+
+static void sp_check_unknown(const struct sp_config *c, const struct sp_assign *a,
+			     const struct sp_refs *refs, struct sp_diags *d)
+{
+	const struct sp_service *svc;
 	char fix[512];
 
 	if (sp_refs_has(refs, a->name))
 		return;  /* a user-defined parameter that something refers to */
+	if ((svc = sp_transport_param(c, a->name)) != NULL) {
+		sp_diag_add(d, SP_ERROR, a->file, a->line, a->name,
+			    "remove it; sallyport schedules deliveries itself",
+			    "Postfix per-transport parameter (for the master.cf service \"%s\", "
+			    "program %s) not supported by sallyport", svc->name, svc->command);
+		return;
+	}
 	if (sp_did_you_mean(a->name, fix, sizeof(fix)))
 		sp_diag_add(d, SP_ERROR, a->file, a->line, a->name, fix,
 			    "unknown parameter (neither sallyport nor Postfix has it)");
@@ -117,9 +162,11 @@ static void sp_check_twin(const struct sp_assign *a, const struct sp_view *v,
 			    : "TLS (smtp_tls_security_level)");
 }
 
-static void sp_check_assigns(const struct sp_assigns *as, const struct sp_view *v,
+static void sp_check_assigns(const struct sp_config *c, const struct sp_assigns *as,
 			     const struct sp_refs *refs, struct sp_diags *d)
 {
+	const struct sp_view *v = &c->global;
+
 	for (size_t i = 0; i < as->n; i++) {
 		const struct sp_assign *a = &as->v[i];
 
@@ -141,7 +188,7 @@ static void sp_check_assigns(const struct sp_assigns *as, const struct sp_view *
 			sp_check_postfix_only(a, v, d);
 			break;
 		case SP_NAME_UNKNOWN:
-			sp_check_unknown(a, refs, d);
+			sp_check_unknown(c, a, refs, d);
 			break;
 		}
 	}
@@ -150,7 +197,7 @@ static void sp_check_assigns(const struct sp_assigns *as, const struct sp_view *
 void sp_config_check_names(const struct sp_config *c, const struct sp_refs *refs,
 			   struct sp_diags *d)
 {
-	sp_check_assigns(&c->main, &c->global, refs, d);
+	sp_check_assigns(c, &c->main, refs, d);
 	for (size_t i = 0; i < c->master.n; i++)
-		sp_check_assigns(&c->master.v[i].overrides, &c->global, refs, d);
+		sp_check_assigns(c, &c->master.v[i].overrides, refs, d);
 }
