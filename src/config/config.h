@@ -25,6 +25,7 @@ struct sp_param {
 	enum sp_src src;
 	const char *file;
 	int line;
+	int bad;                         /* expansion failed (value is "") */
 };
 
 struct sp_view {

@@ -19,6 +19,7 @@ struct sp_exp {
 	const struct sp_expand_ops *ops;
 	int scan;         /* walk every branch, output nothing */
 	int depth;
+	unsigned long work;   /* references evaluated so far */
 	char *err;
 	size_t errlen;
 	int failed;
@@ -280,6 +281,10 @@ static int sp_exp_eval(struct sp_exp *x, char *expr, struct sp_buf *out)
 	if (x->depth >= SP_EXPAND_DEPTH)
 		return sp_exp_fail(x, "unreasonable macro call nesting: \"%.60s\" "
 				   "(a parameter that refers to itself, directly or through others?)", expr);
+	if (++x->work > SP_EXPAND_WORK)
+		return sp_exp_fail(x, "more than %u $name references evaluated for one value "
+				   "(a chain of references that keeps doubling?)", SP_EXPAND_WORK);
+	x->depth++;
 	if (cp[strspn(cp, SP_WS)] == '{') {
 		cp += strspn(cp, SP_WS);
 		if (sp_exp_relational(x, &cp, &value) < 0)
@@ -296,7 +301,6 @@ static int sp_exp_eval(struct sp_exp *x, char *expr, struct sp_buf *out)
 		if (value == NULL && ch == 0 && !x->scan && x->ops->undefined)
 			x->ops->undefined(x->ops->ctx, name);
 	}
-	x->depth++;
 	if (ch == '?') {
 		char *t = sp_exp_branch(x, &cp);
 		if (t == NULL)
@@ -405,7 +409,7 @@ static int sp_exp_parse(struct sp_exp *x, const char *s, size_t n, struct sp_buf
 int sp_expand(const char *text, const struct sp_expand_ops *ops,
 	      struct sp_buf *out, char *err, size_t errlen)
 {
-	struct sp_exp x = {ops, 0, 0, err, errlen, 0};
+	struct sp_exp x = {ops, 0, 0, 0, err, errlen, 0};
 
 	return sp_exp_parse(&x, text, strlen(text), out);
 }
@@ -413,7 +417,7 @@ int sp_expand(const char *text, const struct sp_expand_ops *ops,
 int sp_expand_scan(const char *text, const struct sp_expand_ops *ops,
 		   char *err, size_t errlen)
 {
-	struct sp_exp x = {ops, 1, 0, err, errlen, 0};
+	struct sp_exp x = {ops, 1, 0, 0, err, errlen, 0};
 	struct sp_buf dummy;
 
 	sp_buf_init(&dummy, 0);

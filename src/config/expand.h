@@ -7,8 +7,10 @@
  * one of == != < <= > >= (numeric when both sides are all digits), each
  * optionally suffixed "level" to compare compatibility levels (3.6 < 3.10).
  * Bounded: nesting depth SP_EXPAND_DEPTH (a loop is an error, as in
- * Postfix) and output size SP_EXPAND_MAX (so a chain of doubling
- * references cannot exhaust memory).
+ * Postfix; relational operands count as a level), output size
+ * SP_EXPAND_MAX and SP_EXPAND_WORK references per call (so a chain of
+ * doubling references can exhaust neither memory nor time, even when its
+ * leaves are empty).
  */
 #ifndef SP_CONFIG_EXPAND_H
 #define SP_CONFIG_EXPAND_H
@@ -19,6 +21,7 @@
 
 #define SP_EXPAND_DEPTH 100
 #define SP_EXPAND_MAX (4u << 20)
+#define SP_EXPAND_WORK 100000u
 
 struct sp_expand_ops {
 	/* The raw value of a parameter, or NULL when it is undefined. *raw set

@@ -95,10 +95,14 @@ const char *sp_view_get(const struct sp_view *v, const char *name)
 	return p ? p->value : NULL;
 }
 
+#define SP_UNDEF_REPORTS 8
+
 struct sp_exp_ctx {
 	const struct sp_view *view;
 	const struct sp_param *cur;   /* the parameter being expanded */
 	struct sp_diags *d;           /* NULL: do not report */
+	char *undef[SP_UNDEF_REPORTS]; /* names already reported for cur */
+	size_t nundef;
 };
 
 static const char *sp_lookup(void *vctx, const char *name, int *raw)
@@ -120,8 +124,16 @@ static void sp_undefined(void *vctx, const char *name)
 {
 	struct sp_exp_ctx *x = vctx;
 
-	if (x->d && x->cur->src != SP_SRC_DEFAULT)
-		sp_diag_add(x->d, SP_WARNING, x->cur->file, x->cur->line, x->cur->name,
+	if (x->d == NULL || x->cur->src == SP_SRC_DEFAULT)
+		return;
+	for (size_t i = 0; i < x->nundef; i++) {
+		if (strcmp(x->undef[i], name) == 0)
+			return;  /* once per name and parameter */
+	}
+	if (x->nundef == SP_UNDEF_REPORTS)
+		return;
+	x->undef[x->nundef++] = sp_xstrdup(name);
+	sp_diag_add(x->d, SP_WARNING, x->cur->file, x->cur->line, x->cur->name,
 			    "define it, or remove the reference",
 			    "refers to $%s, which is not defined (it expands to nothing)", name);
 }
@@ -129,13 +141,15 @@ static void sp_undefined(void *vctx, const char *name)
 /* Expands one parameter of the view in place. */
 static int sp_view_expand_one(struct sp_view *v, struct sp_param *p, struct sp_diags *d)
 {
-	struct sp_exp_ctx x = {v, p, d};
+	struct sp_exp_ctx x = {v, p, d, {0}, 0};
 	struct sp_expand_ops ops = {sp_lookup, sp_undefined, &x};
 	struct sp_buf out;
 	char err[512];
+	int rc = 0;
 
 	free(p->value);
 	p->value = NULL;
+	p->bad = 0;
 	if (p->def && (p->def->flags & SP_F_RAW)) {
 		p->value = sp_xstrdup(p->raw);
 		return 0;
@@ -150,10 +164,14 @@ static int sp_view_expand_one(struct sp_view *v, struct sp_param *p, struct sp_d
 				    err);
 		sp_buf_free(&out);
 		p->value = sp_xstrdup("");
-		return -1;
+		p->bad = 1;
+		rc = -1;
+	} else {
+		p->value = sp_buf_take(&out);
 	}
-	p->value = sp_buf_take(&out);
-	return 0;
+	for (size_t i = 0; i < x.nundef; i++)
+		free(x.undef[i]);
+	return rc;
 }
 
 /* Postfix's mydomain default: what follows the first dot of myhostname. */
@@ -181,6 +199,30 @@ static void sp_view_check_one(const struct sp_param *p, struct sp_diags *d)
 		sp_diag_add(d, SP_ERROR, p->file, p->line, p->name, fix, "%s", why);
 }
 
+/* In a service view, a parameter the service does not set may still change
+ * through its overrides ($name references); such a value is checked too
+ * and reported at the service's line. */
+static void sp_view_check_derived(const struct sp_config *c, const struct sp_service *svc,
+				  struct sp_view *v, struct sp_param *p, struct sp_diags *d)
+{
+	const struct sp_param *g = sp_view_find(&c->global, p->name);
+	char why[256], fix[256];
+
+	if (sp_view_expand_one(v, p, NULL) < 0) {
+		if (g && !g->bad && sp_view_expand_one(v, p, d) < 0)
+			sp_diag_add(d, SP_ERROR, svc->file, svc->line, p->name, NULL,
+				    "cannot be expanded in service \"%s\" (see the error above): "
+				    "its -o overrides break it", svc->name);
+		return;
+	}
+	if (!p->def || (g && strcmp(g->value, p->value) == 0))
+		return;
+	if (sp_value_check(p->def, p->value, why, sizeof(why), fix, sizeof(fix)) < 0)
+		sp_diag_add(d, SP_ERROR, svc->file, svc->line, p->name, fix,
+			    "%s (its value in service \"%s\", through that service's -o overrides)",
+			    why, svc->name);
+}
+
 int sp_view_build(const struct sp_config *c, const struct sp_assigns *main,
 		  const struct sp_assigns *over, const struct sp_service *svc,
 		  struct sp_view *v, struct sp_diags *d)
@@ -198,8 +240,9 @@ int sp_view_build(const struct sp_config *c, const struct sp_assigns *main,
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		struct sp_param *p = &v->v[i];
-		int report = svc == NULL || p->src == SP_SRC_SERVICE;
-		if (sp_view_expand_one(v, p, report ? d : NULL) == 0 && report)
+		if (svc && p->src != SP_SRC_SERVICE)
+			sp_view_check_derived(c, svc, v, p, d);
+		else if (sp_view_expand_one(v, p, d) == 0)
 			sp_view_check_one(p, d);
 	}
 	return d->errors > errors ? -1 : 0;
