@@ -7,6 +7,7 @@
 #include "config.h"
 #include "expand.h"
 #include "internal.h"
+#include "value.h"
 #include "../util/file.h"
 #include "../util/mem.h"
 
@@ -49,6 +50,26 @@ static void sp_refs_scan(struct sp_refs *r, const struct sp_assigns *a)
 
 	for (size_t i = 0; i < a->n; i++)
 		(void)sp_expand_scan(a->v[i].value, &ops, err, sizeof(err));
+}
+
+static int sp_refs_add_elem(void *ctx, const char *elem, size_t len)
+{
+	struct sp_refs *r = ctx;
+	char *name = sp_xstrndup(elem, len);
+	int raw;
+
+	(void)sp_refs_lookup(r, name, &raw);
+	free(name);
+	return 0;
+}
+
+/* Postfix also counts as used the names listed in smtpd_restriction_classes. */
+static void sp_refs_classes(struct sp_refs *r, const struct sp_view *v)
+{
+	const char *classes = sp_view_get(v, "smtpd_restriction_classes");
+
+	if (classes)
+		(void)sp_value_list(classes, sp_refs_add_elem, r);
 }
 
 static void sp_refs_free(struct sp_refs *r)
@@ -149,6 +170,7 @@ struct sp_config *sp_config_load(const char *dir, const struct sp_config_opts *o
 	sp_refs_scan(&refs, &c->main);
 	for (size_t i = 0; i < c->master.n; i++)
 		sp_refs_scan(&refs, &c->master.v[i].overrides);
+	sp_refs_classes(&refs, &c->global);
 	sp_config_check_names(c, &refs, d);
 	sp_refs_free(&refs);
 	return c;

@@ -40,16 +40,18 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 DEFAULT_POSTCONF = "/usr/sbin/postconf"
 DEFAULT_TIMEOUT = 10.0
 
 # postconf prints "name = value", or "name =" for an empty value.
 LINE_RE = re.compile(r"^(\S+) =(?: (.*))?$")
-UNKNOWN_RE = re.compile(r"^postconf: warning: (\S+): unknown parameter$")
+UNKNOWN_RE = re.compile(r"^\S+: warning: (\S+): unknown parameter$")
 
 # postconf -c DIR -n always prints this one; it is not set in main.cf.
 IMPLIED_BY_DASH_C = {"config_directory"}
@@ -92,17 +94,28 @@ def child_env():
 
 
 def run(argv, timeout):
+    """Run argv with a timeout; on timeout kill its whole process group."""
     try:
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=timeout, env=child_env())
-    except subprocess.TimeoutExpired as exc:
-        return Result(argv, None, decode(exc.stdout or b""),
-                      decode(exc.stderr or b""), timed_out=True)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=child_env(), start_new_session=True)
     except OSError as exc:
         return Result(argv, None, "", "", exec_error=exc.strerror or str(exc))
-    return Result(argv, proc.returncode, decode(proc.stdout),
-                  decode(proc.stderr))
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            out, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = b"", b""
+        return Result(argv, None, decode(out or b""), decode(err or b""),
+                      timed_out=True)
+    return Result(argv, proc.returncode, decode(out), decode(err))
 
 
 def decode(data):
@@ -275,7 +288,8 @@ class Harness:
         inject = [(name, default) for name, _, _, flags, default
                   in self.registry
                   if "differs" in flags and name in self.postfix_builtin
-                  and name not in set_names]
+                  and name not in set_names
+                  and name not in IMPLIED_BY_DASH_C]
         if not inject or self.args.no_inject:
             return case_dir, []
         work = tempfile.mkdtemp(prefix="inject-", dir=scratch)
@@ -285,8 +299,13 @@ class Harness:
         for name, default in inject:
             line = "%s = %s" % (name, default) if default else "%s =" % name
             data += line.encode("utf-8", errors="surrogateescape") + b"\n"
-        with open(os.path.join(work, "main.cf"), "wb") as f:
+        path = os.path.join(work, "main.cf")
+        with open(path, "wb") as f:
             f.write(data)
+        # Postfix re-reads a main.cf modified in the last second or two
+        # ("let it cool down", 300 ms sleeps); backdate the copy.
+        old = time.time() - 3600
+        os.utime(path, (old, old))
         return work, [n for n, _ in inject]
 
     def run_corpus_case(self, case, case_dir, scratch):
@@ -367,11 +386,16 @@ class Harness:
         for line in sp_bad:
             extra.append("output line not of the form \"NAME = VALUE\": %s"
                          % show(line))
+        told_injected = False
         for name in compare:
             want, got = pc_lines[name], sp_lines.get(name)
             if want == got:
                 continue
             self.mismatches += 1
+            if injected and not told_injected:
+                told_injected = True
+                self.say("(%s: postconf ran with sallyport's differing "
+                         "defaults appended: %s)" % (case, " ".join(injected)))
             self.say("MISMATCH  %s  %s" % (case, name))
             self.say("    postconf:  %s" % show(value_of(want)))
             if got is None:
@@ -448,11 +472,15 @@ class Harness:
         chosen = []
         for want in self.args.case:
             want = want.rstrip("/")
+            if want in ("corpus", "errors"):
+                chosen.extend(c for c in found
+                              if c[0] == want and c not in chosen)
+                continue
             hits = [c for c in found
                     if want in (c[1], "%s/%s" % (c[0], c[1]))]
             if not hits:
                 hits = [c for c in found if c[1].startswith(want)
-                        or "%s/%s" % (c[0], c[1]).startswith(want)]
+                        or ("%s/%s" % (c[0], c[1])).startswith(want)]
             if not hits:
                 self.say("error: no case matches %r" % want)
                 return None
@@ -530,7 +558,8 @@ def main(argv):
                     help="directory holding corpus/ and errors/")
     ap.add_argument("--case", action="append", metavar="NAME",
                     help="run only this case (directory name, "
-                         "corpus/NAME, errors/NAME, or a unique prefix); "
+                         "corpus/NAME, errors/NAME, or a unique prefix; "
+                         "\"corpus\" or \"errors\" for all of one kind); "
                          "may be repeated")
     ap.add_argument("--postconf", default=DEFAULT_POSTCONF, metavar="PATH",
                     help="postconf binary (default %(default)s)")
