@@ -59,8 +59,8 @@ static void sp_print_registry(void)
 				    : (r[i].flags & SP_F_RAW)                             ? "raw"
 				    : (r[i].flags & SP_F_DIFFERS)                         ? "differs"
 											  : "-";
-		printf("%s\t%s\t%s\t%s\t%s\n", r[i].name, sp_ptype_name(r[i].type),
-		       sp_owner_name(r[i].owner), flags, r[i].def);
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", r[i].name, sp_ptype_name(r[i].type),
+		       sp_owner_name(r[i].owner), flags, r[i].def, r[i].doc);
 	}
 }
 

@@ -237,14 +237,14 @@ class Harness:
         for lineno, line in enumerate(res.out.split("\n"), 1):
             if line.strip() == "":
                 continue
-            fields = line.split("\t", 4)
-            if len(fields) != 5 or not fields[0] or " " in fields[0]:
+            fields = line.split("\t")
+            if len(fields) != 6 or not fields[0] or " " in fields[0]:
                 problems += 1
                 self.say("FAIL  registry: line %d is not "
-                         "name<TAB>type<TAB>owner<TAB>flags<TAB>default: %s"
+                         "name<TAB>type<TAB>owner<TAB>flags<TAB>default<TAB>doc: %s"
                          % (lineno, show(line)))
                 continue
-            name, ptype, owner, flags, default = fields
+            name, ptype, owner, flags, default, _doc = fields
             flagset = set() if flags.strip() in ("", "-") else \
                 {f.strip() for f in flags.split(",") if f.strip()}
             if name in seen:
