@@ -1,0 +1,152 @@
+/*
+ * dict.c - opening a table by type name, and the calls every type shares:
+ * key folding and length checks happen here, once, not in each type.
+ */
+#include "dict_impl.h"
+#include "../util/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	const struct sp_dict_ops *ops;
+} sp_dict_types[] = {
+	{"btree", &sp_dict_lmdb_ops},   /* sallyport keeps every indexed table in LMDB */
+	{"cidr", &sp_dict_cidr_ops},
+	{"hash", &sp_dict_lmdb_ops},
+	{"inline", &sp_dict_inline_ops},
+	{"lmdb", &sp_dict_lmdb_ops},
+	{"pcre", &sp_dict_pcre_ops},
+	{"regexp", &sp_dict_regexp_ops},
+	{"static", &sp_dict_static_ops},
+	{"texthash", &sp_dict_texthash_ops},
+};
+
+static const struct sp_dict_ops *sp_dict_find_type(const char *type)
+{
+	for (size_t i = 0; i < sizeof(sp_dict_types) / sizeof(sp_dict_types[0]); i++) {
+		if (strcmp(sp_dict_types[i].name, type) == 0)
+			return sp_dict_types[i].ops;
+	}
+	return NULL;
+}
+
+int sp_dict_type_known(const char *type)
+{
+	return sp_dict_find_type(type) != NULL;
+}
+
+const char *sp_dict_split(const char *spec, char *type, size_t typelen)
+{
+	size_t n = 0;
+
+	while ((spec[n] >= 'a' && spec[n] <= 'z') || (spec[n] >= '0' && spec[n] <= '9') ||
+	       spec[n] == '_')
+		n++;
+	if (n == 0 || spec[n] != ':' || n >= typelen)
+		return NULL;
+	memcpy(type, spec, n);
+	type[n] = 0;
+	return spec + n + 1;
+}
+
+void sp_dict_fold(char *s)
+{
+	for (; *s; s++) {
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+	}
+}
+
+struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *diags,
+			     char *err, size_t errlen)
+{
+	char type[32];
+	const char *name = sp_dict_split(spec, type, sizeof(type));
+	const struct sp_dict_ops *ops;
+	struct sp_dict *d;
+
+	if (name == NULL) {
+		snprintf(err, errlen, "\"%.80s\" is not a table reference (write type:name)", spec);
+		return NULL;
+	}
+	if ((ops = sp_dict_find_type(type)) == NULL) {
+		snprintf(err, errlen, "unsupported table type \"%s\" (sallyport supports btree, cidr, "
+			 "hash, inline, lmdb, pcre, regexp, static, texthash)", type);
+		return NULL;
+	}
+	d = sp_xcalloc(1, sizeof(*d));
+	d->ops = ops;
+	d->type = sp_xstrdup(type);
+	d->name = sp_xstrdup(name);
+	d->flags = flags;
+	sp_buf_init(&d->result, SP_DICT_VALUE_MAX);
+	if (ops->open(d, diags, err, errlen) < 0) {
+		d->ops = NULL;  /* nothing to close */
+		sp_dict_close(&d);
+		return NULL;
+	}
+	return d;
+}
+
+int sp_dict_lookup(struct sp_dict *d, const char *key, const char **value,
+		   char *err, size_t errlen)
+{
+	char folded[SP_DICT_KEY_MAX + 1];
+	size_t n = strlen(key);
+	int rc;
+
+	if (n > SP_DICT_KEY_MAX) {
+		snprintf(err, errlen, "%s:%s: lookup key longer than %d bytes", d->type, d->name,
+			 SP_DICT_KEY_MAX);
+		return -1;
+	}
+	if (d->ops->folds && (d->flags & SP_DICT_FOLD)) {
+		memcpy(folded, key, n + 1);
+		sp_dict_fold(folded);
+		key = folded;
+	}
+	sp_buf_reset(&d->result);
+	rc = d->ops->lookup(d, key, err, errlen);
+	if (rc == 1)
+		*value = sp_buf_str(&d->result);
+	return rc;
+}
+
+int sp_dict_each(struct sp_dict *d, int (*fn)(void *ctx, const char *key, const char *value),
+		 void *ctx, char *err, size_t errlen)
+{
+	if (d->ops->each == NULL) {
+		snprintf(err, errlen, "%s:%s: a %s table cannot list its entries", d->type, d->name,
+			 d->type);
+		return -1;
+	}
+	return d->ops->each(d, fn, ctx, err, errlen);
+}
+
+const char *sp_dict_type(const struct sp_dict *d)
+{
+	return d->type;
+}
+
+const char *sp_dict_name(const struct sp_dict *d)
+{
+	return d->name;
+}
+
+void sp_dict_close(struct sp_dict **dp)
+{
+	struct sp_dict *d = *dp;
+
+	if (d == NULL)
+		return;
+	if (d->ops && d->ops->close)
+		d->ops->close(d);
+	sp_buf_free(&d->result);
+	free(d->type);
+	free(d->name);
+	free(d);
+	*dp = NULL;
+}

@@ -1,0 +1,59 @@
+/*
+ * dict_static.c - the static: table type: every lookup finds the same
+ * value, static:value or static:{ value with spaces }.
+ */
+#include "dict_impl.h"
+#include "../util/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int sp_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static int sp_static_open(struct sp_dict *d, struct sp_diags *diags, char *err, size_t errlen)
+{
+	const char *s = d->name;
+	size_t n = strlen(s);
+
+	(void)diags;
+	if (n > 0 && s[0] == '{') {
+		if (n < 2 || s[n - 1] != '}') {
+			snprintf(err, errlen, "static:%.60s: missing '}'", s);
+			return -1;
+		}
+		s++;
+		n -= 2;
+		while (n > 0 && sp_blank(*s))
+			s++, n--;
+		while (n > 0 && sp_blank(s[n - 1]))
+			n--;
+	}
+	d->priv = sp_xstrndup(s, n);
+	return 0;
+}
+
+static int sp_static_lookup(struct sp_dict *d, const char *key, char *err, size_t errlen)
+{
+	(void)key;
+	if (sp_buf_adds(&d->result, d->priv) < 0) {
+		snprintf(err, errlen, "static: result too long");
+		return -1;
+	}
+	return 1;
+}
+
+static void sp_static_close(struct sp_dict *d)
+{
+	free(d->priv);
+}
+
+const struct sp_dict_ops sp_dict_static_ops = {
+	.type = "static",
+	.open = sp_static_open,
+	.lookup = sp_static_lookup,
+	.close = sp_static_close,
+};
