@@ -20,7 +20,9 @@ struct sp_dict_ops {
 	int (*each)(struct sp_dict *d, int (*fn)(void *ctx, const char *key, const char *value),
 		    void *ctx, char *err, size_t errlen);
 	void (*close)(struct sp_dict *d);
-	int folds;  /* 1: fixed-string keys, folded under SP_DICT_FOLD */
+	int folds;    /* 1: fixed-string keys, folded under SP_DICT_FOLD */
+	int pattern;  /* 1: keys are patterns (cidr, regexp, pcre): asked only
+	               * for the full key of a lookup order */
 };
 
 struct sp_dict {
