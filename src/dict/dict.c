@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct {
 	const char *name;
@@ -60,6 +61,47 @@ void sp_dict_fold(char *s)
 	}
 }
 
+/* stat() of the file behind d, if it has one; 0 on success. */
+static int sp_dict_stat(const struct sp_dict *d, struct stat *st)
+{
+	char path[4096];
+	int n;
+
+	if (d->ops->file_suffix == NULL)
+		return -1;
+	n = snprintf(path, sizeof(path), "%s%s", d->name, d->ops->file_suffix);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	return stat(path, st);
+}
+
+static void sp_dict_remember_file(struct sp_dict *d)
+{
+	struct stat st;
+
+	if (sp_dict_stat(d, &st) != 0)
+		return;
+	d->has_file = 1;
+	d->dev = (unsigned long long)st.st_dev;
+	d->ino = (unsigned long long)st.st_ino;
+	d->mtime_sec = (long long)st.st_mtim.tv_sec;
+	d->mtime_nsec = (long long)st.st_mtim.tv_nsec;
+	d->size = (long long)st.st_size;
+}
+
+int sp_dict_stale(const struct sp_dict *d)
+{
+	struct stat st;
+
+	if (!d->has_file)
+		return 0;
+	if (sp_dict_stat(d, &st) != 0)
+		return 1;  /* removed: the running copy is all we have, but it is stale */
+	return d->dev != (unsigned long long)st.st_dev || d->ino != (unsigned long long)st.st_ino ||
+	       d->mtime_sec != (long long)st.st_mtim.tv_sec ||
+	       d->mtime_nsec != (long long)st.st_mtim.tv_nsec || d->size != (long long)st.st_size;
+}
+
 struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *diags,
 			     char *err, size_t errlen)
 {
@@ -83,8 +125,8 @@ struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *
 	d->name = sp_xstrdup(name);
 	d->flags = flags;
 	sp_buf_init(&d->result, SP_DICT_VALUE_MAX);
+	sp_dict_remember_file(d);  /* before reading it: a change during open shows */
 	if (ops->open(d, diags, err, errlen) < 0) {
-		d->ops = NULL;  /* nothing to close */
 		sp_dict_close(&d);
 		return NULL;
 	}

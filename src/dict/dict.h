@@ -48,6 +48,11 @@ int sp_dict_each(struct sp_dict *d, int (*fn)(void *ctx, const char *key, const 
 const char *sp_dict_type(const struct sp_dict *d);
 const char *sp_dict_name(const struct sp_dict *d);
 
+/* 1 when the file behind the table was replaced or changed since it was
+ * opened (a running server then reloads it); 0 otherwise, and for tables
+ * that have no file (inline, static). */
+int sp_dict_stale(const struct sp_dict *d);
+
 /* Closes the table and sets *dp to NULL. */
 void sp_dict_close(struct sp_dict **dp);
 

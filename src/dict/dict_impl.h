@@ -23,6 +23,8 @@ struct sp_dict_ops {
 	int folds;    /* 1: fixed-string keys, folded under SP_DICT_FOLD */
 	int pattern;  /* 1: keys are patterns (cidr, regexp, pcre): asked only
 	               * for the full key of a lookup order */
+	const char *file_suffix; /* the file behind the table is name + this
+	                          * ("" the source itself); NULL: no file */
 };
 
 struct sp_dict {
@@ -32,6 +34,9 @@ struct sp_dict {
 	unsigned flags;
 	struct sp_buf result;   /* the last lookup's value */
 	void *priv;
+	int has_file;           /* the file's identity at open, for sp_dict_stale */
+	unsigned long long dev, ino;
+	long long mtime_sec, mtime_nsec, size;
 };
 
 extern const struct sp_dict_ops sp_dict_texthash_ops;

@@ -59,6 +59,13 @@ static int sp_inline_elem(void *vctx, const char *e, size_t n)
 		return -1;
 	}
 	value = sp_trimdup(eq + 1, n - (size_t)(eq + 1 - e));
+	if (*value == 0) {
+		snprintf(c->err, c->errlen, "inline:%s: key \"%.60s\" has an empty value "
+			 "(Postfix does not allow an empty result; leave the key out)", c->d->name, key);
+		free(key);
+		free(value);
+		return -1;
+	}
 	if (c->d->flags & SP_DICT_FOLD)
 		sp_dict_fold(key);
 	sp_kvindex_add(c->x, key, value, 0);
@@ -87,7 +94,7 @@ static int sp_inline_open(struct sp_dict *d, struct sp_diags *diags, char *err, 
 	free(body);
 	if (rc != 0)
 		return -1;
-	sp_kvindex_finish(x, NULL, NULL);  /* the first of duplicate keys wins */
+	sp_kvindex_finish(x, 1, NULL, NULL);  /* as Postfix: the last of duplicate keys wins */
 	return 0;
 }
 

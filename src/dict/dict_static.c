@@ -32,6 +32,11 @@ static int sp_static_open(struct sp_dict *d, struct sp_diags *diags, char *err, 
 		while (n > 0 && sp_blank(s[n - 1]))
 			n--;
 	}
+	if (n == 0) {
+		snprintf(err, errlen, "static:%s: empty value (Postfix does not allow an empty "
+			 "result; write static:VALUE)", d->name);
+		return -1;
+	}
 	d->priv = sp_xstrndup(s, n);
 	return 0;
 }

@@ -56,7 +56,7 @@ static int sp_texthash_open(struct sp_dict *d, struct sp_diags *diags, char *err
 		sp_kvindex_add(x, src.v[i].key, src.v[i].value, src.v[i].line);
 	}
 	sp_mapsrc_free(&src);
-	sp_kvindex_finish(x, sp_texthash_dup, &dc);
+	sp_kvindex_finish(x, 0, sp_texthash_dup, &dc);
 	d->priv = x;
 	if (dg->errors > errors) {
 		snprintf(err, errlen, "%s: %zu error(s) in the table source", d->name,
@@ -111,4 +111,5 @@ const struct sp_dict_ops sp_dict_texthash_ops = {
 	.each = sp_dict_kv_each,
 	.close = sp_dict_kv_close,
 	.folds = 1,
+	.file_suffix = "",
 };

@@ -27,7 +27,7 @@ static int sp_kv_cmp(const void *a, const void *b)
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-void sp_kvindex_finish(struct sp_kvindex *x,
+void sp_kvindex_finish(struct sp_kvindex *x, int keep_last,
 		       void (*dup)(void *ctx, const struct sp_kv *kept, const struct sp_kv *dropped),
 		       void *ctx)
 {
@@ -38,10 +38,15 @@ void sp_kvindex_finish(struct sp_kvindex *x,
 	qsort(x->v, x->n, sizeof(*x->v), sp_kv_cmp);
 	for (size_t i = 1; i < x->n; i++) {
 		if (strcmp(x->v[i].key, x->v[k].key) == 0) {
+			struct sp_kv drop = x->v[i];
+			if (keep_last) {
+				drop = x->v[k];
+				x->v[k] = x->v[i];
+			}
 			if (dup)
-				dup(ctx, &x->v[k], &x->v[i]);
-			free(x->v[i].key);
-			free(x->v[i].value);
+				dup(ctx, &x->v[k], &drop);
+			free(drop.key);
+			free(drop.value);
 			continue;
 		}
 		x->v[++k] = x->v[i];

@@ -1,7 +1,7 @@
 /*
  * kvindex.h - an in-memory table of key/value strings, built once and then
- * searched: the index behind texthash: and inline:. The first entry of a
- * key wins; later ones are reported as duplicates, as Postfix does.
+ * searched: the index behind texthash: (the first entry of a key wins, the
+ * others are reported, as Postfix does) and inline: (the last one wins).
  */
 #ifndef SP_DICT_KVINDEX_H
 #define SP_DICT_KVINDEX_H
@@ -23,9 +23,10 @@ struct sp_kvindex {
 /* Appends a copy of key and value. */
 void sp_kvindex_add(struct sp_kvindex *x, const char *key, const char *value, int line);
 
-/* Sorts the index and drops duplicate keys (the first added stays); calls
- * dup (if not NULL) for each dropped entry with the one that stays. */
-void sp_kvindex_finish(struct sp_kvindex *x,
+/* Sorts the index and drops duplicate keys (the first added stays, or the
+ * last when keep_last); calls dup (if not NULL) for each dropped entry
+ * with the one that stays. */
+void sp_kvindex_finish(struct sp_kvindex *x, int keep_last,
 		       void (*dup)(void *ctx, const struct sp_kv *kept, const struct sp_kv *dropped),
 		       void *ctx);
 
