@@ -6,6 +6,8 @@
 #include "lline.h"
 #include "../util/mem.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,79 +81,148 @@ static const char *sp_unbrace(char *arg)
 	return NULL;
 }
 
-static const char *sp_check_flag(const char *f, char *out)
+/* What is wrong with a service line: the field, the problem, the fix. */
+struct sp_mc_err {
+	const char *field;
+	const char *fix;
+	char what[320];
+};
+
+static int sp_mc_fail(struct sp_mc_err *e, const char *field, const char *fix,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int sp_mc_fail(struct sp_mc_err *e, const char *field, const char *fix,
+		      const char *fmt, ...)
 {
-	if (strlen(f) != 1 || strchr("yn-", f[0]) == NULL)
-		return "must be y, n or -";
-	*out = f[0];
-	return NULL;
+	va_list ap;
+
+	e->field = field;
+	e->fix = fix;
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
-static const char *sp_check_fields(struct sp_words *w, struct sp_service *svc, const char **field)
+static int sp_check_flag(const char *svc, const char *f, const char *field, char *out,
+			 struct sp_mc_err *e)
+{
+	if (strlen(f) != 1 || strchr("yn-", f[0]) == NULL)
+		return sp_mc_fail(e, field, "use y, n or - (the default)",
+				  "service \"%.60s\": \"%.40s\" is not y, n or -", svc, f);
+	*out = f[0];
+	return 0;
+}
+
+static int sp_check_fields(struct sp_words *w, struct sp_service *svc, struct sp_mc_err *e)
 {
 	static const char *const types[] = {"inet", "unix", "unix-dgram", "fifo", "pass"};
-	const char *err;
 	size_t i, len;
 
-	*field = "type";
 	for (i = 0; i < 5 && strcmp(types[i], w->v[1]) != 0; i++)
 		;
 	if (i == 5)
-		return "must be inet, unix, unix-dgram, fifo or pass";
-	*field = "private";
-	if ((err = sp_check_flag(w->v[2], &svc->priv)))
-		return err;
-	*field = "unpriv";
-	if ((err = sp_check_flag(w->v[3], &svc->unpriv)))
-		return err;
-	*field = "chroot";
-	if ((err = sp_check_flag(w->v[4], &svc->chroot)))
-		return err;
-	*field = "wakeup";
+		return sp_mc_fail(e, "type", "use inet, unix, unix-dgram, fifo or pass",
+				  "service \"%.60s\": unknown type \"%.40s\"", w->v[0], w->v[1]);
+	if (sp_check_flag(w->v[0], w->v[2], "private", &svc->priv, e) < 0 ||
+	    sp_check_flag(w->v[0], w->v[3], "unpriv", &svc->unpriv, e) < 0 ||
+	    sp_check_flag(w->v[0], w->v[4], "chroot", &svc->chroot, e) < 0)
+		return -1;
 	len = strlen(w->v[5]);
 	if (len > 0 && w->v[5][len - 1] == '?')
 		len--;
-	if (!(len == 1 && w->v[5][0] == '-') &&
-	    (len == 0 || strspn(w->v[5], "0123456789") != len))
-		return "must be -, or a number of seconds with an optional '?'";
-	*field = "maxproc";
+	if (!(len == 1 && w->v[5][0] == '-') && strspn(w->v[5], "0123456789") != len)
+		return sp_mc_fail(e, "wakeup", "use -, or a number of seconds with an optional '?'",
+				  "service \"%.60s\": bad wakeup time \"%.40s\"", w->v[0], w->v[5]);
 	if (strcmp(w->v[6], "-") != 0 && w->v[6][strspn(w->v[6], "0123456789")] != 0)
-		return "must be - or a number";
-	return NULL;
+		return sp_mc_fail(e, "maxproc", "use - (the default) or a number of processes",
+				  "service \"%.60s\": bad process limit \"%.40s\"", w->v[0], w->v[6]);
+	return 0;
 }
 
-/* Handles the arguments after the command: -o overrides and {} groups. */
-static const char *sp_service_args(struct sp_words *w, struct sp_service *svc)
+static void sp_service_push(struct sp_service *svc, const char *arg)
 {
-	int options = 1;
+	svc->args = sp_xgrow(svc->args, &svc->args_cap, svc->nargs + 1, sizeof(*svc->args));
+	svc->args[svc->nargs++] = sp_xstrdup(arg);
+}
 
-	for (size_t i = SP_MASTER_FIELDS; i < w->n; i++) {
-		char *arg = w->v[i], *name, *value;
-		const char *err;
+/* One -o value: "name=value" or "{ name = value }". */
+static int sp_service_override(struct sp_service *svc, char *arg, struct sp_mc_err *e)
+{
+	const char *why;
+	char *name, *value;
 
-		if (options && strcmp(arg, "-o") == 0) {
-			if (++i >= w->n)
-				return "-o needs name=value after it";
-			arg = w->v[i];
-		} else if (options && strncmp(arg, "-o", 2) == 0) {
-			arg += 2;
-		} else {
-			if (arg[0] != '-' || strcmp(arg, "--") == 0)
-				options = 0;
-			if ((err = sp_unbrace(arg)))
-				return err;
-			svc->args = sp_xgrow(svc->args, &svc->args_cap, svc->nargs + 1,
-					     sizeof(*svc->args));
-			svc->args[svc->nargs++] = sp_xstrdup(arg);
+	if (sp_unbrace(arg) || (why = sp_split_nameval(arg, &name, &value)) != NULL)
+		return sp_mc_fail(e, "-o", "write -o name=value, or -o { name = value } when the "
+				  "value has spaces", "service \"%.60s\": bad override \"%.60s\"",
+				  svc->name, arg);
+	sp_assigns_add(&svc->overrides, name, value, svc->file, svc->line);
+	return 0;
+}
+
+/* A word of daemon options ("-v", "-vo name=value", "-oname=value"): flags
+ * and value-taking options as Postfix's daemons read them. */
+static int sp_service_option(struct sp_words *w, size_t *i, struct sp_service *svc,
+			     struct sp_mc_err *e)
+{
+	const char *arg = w->v[*i];
+
+	for (const char *p = arg + 1; *p; p++) {
+		char opt[3] = {'-', *p, 0};
+		char *value;
+
+		if (strchr("cdDlSuvVz", *p)) {
+			sp_service_push(svc, opt);
 			continue;
 		}
-		if ((err = sp_unbrace(arg)))
-			return err;
-		if ((err = sp_split_nameval(arg, &name, &value)))
-			return "-o needs name=value";
-		sp_assigns_add(&svc->overrides, name, value, svc->file, svc->line);
+		if (!strchr("imnost", *p))
+			return sp_mc_fail(e, "command", "remove it (see the daemon's manual page)",
+					  "service \"%.60s\": unknown daemon option \"-%c\"",
+					  svc->name, *p);
+		if (p[1] == 0 && *i + 1 >= w->n)
+			return sp_mc_fail(e, opt, "give it a value", "service \"%.60s\": %s needs a "
+					  "value after it", svc->name, opt);
+		value = p[1] ? (char *)p + 1 : w->v[++*i];
+		if (*p == 'o')
+			return sp_service_override(svc, value, e);
+		sp_service_push(svc, opt);
+		sp_service_push(svc, value);
+		return 0;
 	}
-	return NULL;
+	return 0;
+}
+
+/* Handles the arguments after the command: daemon options with their -o
+ * overrides, then other arguments ({} groups unwrapped). */
+static int sp_service_args(struct sp_words *w, struct sp_service *svc, struct sp_mc_err *e)
+{
+	int options = 1;
+	int external = strcmp(svc->command, "pipe") == 0 || strcmp(svc->command, "spawn") == 0;
+
+	for (size_t i = SP_MASTER_FIELDS; i < w->n; i++) {
+		char *arg = w->v[i];
+
+		if (options && arg[0] == '-' && arg[1] != 0 && strcmp(arg, "--") != 0) {
+			if (sp_service_option(w, &i, svc, e) < 0)
+				return -1;
+			continue;
+		}
+		if (options && strcmp(arg, "--") == 0) {
+			options = 0;
+			continue;
+		}
+		options = 0;
+		if (!external && strncmp(arg, "-o", 2) == 0)
+			return sp_mc_fail(e, "-o", "move every -o before the other arguments",
+					  "service \"%.60s\": -o after the argument \"%.40s\" (postconf "
+					  "ignores it while the daemon may apply it)", svc->name,
+					  w->v[i - 1]);
+		if (sp_unbrace(arg))
+			return sp_mc_fail(e, "command", "put nothing after the closing '}'",
+					  "service \"%.60s\": text after '}' in \"%.60s\"", svc->name, arg);
+		sp_service_push(svc, arg);
+	}
+	return 0;
 }
 
 static void sp_service_free(struct sp_service *s)
@@ -167,30 +238,42 @@ static void sp_service_free(struct sp_service *s)
 	sp_assigns_free(&s->overrides);
 }
 
-/* Parses one logical line into svc; returns NULL or what is wrong. */
-static const char *sp_parse_service(const char *line, struct sp_service *svc,
-				    const char **field)
+/* Parses one logical line into svc; returns 0, or -1 with e filled in. */
+static int sp_parse_service(const char *line, struct sp_service *svc, struct sp_mc_err *e)
 {
 	struct sp_words w = {0};
 	const char *err;
+	int rc = -1;
 
-	*field = NULL;
-	if ((err = sp_split_words(line, &w)) == NULL && w.n < SP_MASTER_FIELDS)
-		err = "bad field count (a service line has at least 8 fields: "
-		      "service type private unpriv chroot wakeup maxproc command)";
-	if (err == NULL)
-		err = sp_check_fields(&w, svc, field);
-	if (err == NULL) {
+	if ((err = sp_split_words(line, &w)) != NULL)
+		sp_mc_fail(e, NULL, "balance the braces", "%s in \"%.60s\"", err, line);
+	else if (w.n < SP_MASTER_FIELDS)
+		sp_mc_fail(e, NULL, "a service line has at least 8 fields: service type private "
+			   "unpriv chroot wakeup maxproc command", "only %zu field(s) in \"%.60s\"",
+			   w.n, line);
+	else if (sp_check_fields(&w, svc, e) == 0) {
 		svc->name = sp_xstrdup(w.v[0]);
 		svc->type = sp_xstrdup(w.v[1]);
 		svc->wakeup = sp_xstrdup(w.v[5]);
 		svc->maxproc = sp_xstrdup(w.v[6]);
 		svc->command = sp_xstrdup(w.v[7]);
-		*field = "-o";
-		err = sp_service_args(&w, svc);
+		rc = sp_service_args(&w, svc, e);
 	}
 	sp_words_free(&w);
-	return err;
+	return rc;
+}
+
+/* Postfix's master uses the last of two entries with the same name and type. */
+static void sp_warn_duplicate(const struct sp_services *s, const struct sp_service *svc,
+			      struct sp_diags *d)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].name, svc->name) == 0 && strcmp(s->v[i].type, svc->type) == 0)
+			sp_diag_add(d, SP_WARNING, svc->file, svc->line, NULL,
+				    "remove one of them", "duplicate service \"%s/%s\" (also at "
+				    "line %d); the last one is used", svc->name, svc->type,
+				    s->v[i].line);
+	}
 }
 
 size_t sp_mastercf_parse(const char *data, size_t len, const char *file,
@@ -200,7 +283,8 @@ size_t sp_mastercf_parse(const char *data, size_t len, const char *file,
 	struct sp_buf line;
 	size_t errors = d->errors;
 	int first, last, rc;
-	const char *err, *field;
+	const char *err;
+	struct sp_mc_err e;
 
 	sp_lline_init(&r, data, len);
 	sp_buf_init(&line, SP_LLINE_MAX);
@@ -213,12 +297,12 @@ size_t sp_mastercf_parse(const char *data, size_t len, const char *file,
 		}
 		svc.file = file;
 		svc.line = first;
-		if ((err = sp_parse_service(line.data, &svc, &field)) != NULL) {
-			sp_diag_add(d, SP_ERROR, file, first, field,
-				    "see master(5) for the service line format", "%s", err);
+		if (sp_parse_service(line.data, &svc, &e) < 0) {
+			sp_diag_add(d, SP_ERROR, file, first, e.field, e.fix, "%s", e.what);
 			sp_service_free(&svc);
 			continue;
 		}
+		sp_warn_duplicate(out, &svc, d);
 		out->v = sp_xgrow(out->v, &out->cap, out->n + 1, sizeof(*out->v));
 		out->v[out->n++] = svc;
 	}
@@ -238,9 +322,9 @@ const struct sp_service *sp_services_find(const struct sp_services *s, const cha
 			continue;
 		if (slash && strcmp(v->type, slash + 1) != 0)
 			continue;
-		if (hit)
+		if (hit && !slash)
 			return NULL;
-		hit = v;
+		hit = v;  /* with NAME/TYPE, the last entry wins, as in Postfix */
 	}
 	return hit;
 }
