@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size + 1);
 	struct fz_ctx c = {{0}};
-	struct sp_expand_ops ops = {fz_lookup, NULL, &c};
+	struct sp_expand_ops ops = {fz_lookup, NULL, &c, NULL};
 	struct sp_buf out;
 	char err[256];
 	const char *p, *end;

@@ -25,27 +25,41 @@ static const char *sp_refs_lookup(void *ctx, const char *name, int *raw)
 	struct sp_refs *r = ctx;
 
 	*raw = 0;
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->v[i], name) == 0)
-			return NULL;
-	}
 	r->v = sp_xgrow(r->v, &r->cap, r->n + 1, sizeof(*r->v));
 	r->v[r->n++] = sp_xstrdup(name);
 	return NULL;
 }
 
+static int sp_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts the collected names and drops repeats, for sp_refs_has. */
+static void sp_refs_finish(struct sp_refs *r)
+{
+	size_t k = 0;
+
+	if (r->n == 0)
+		return;
+	qsort(r->v, r->n, sizeof(*r->v), sp_str_cmp);
+	for (size_t i = 1; i < r->n; i++) {
+		if (strcmp(r->v[i], r->v[k]) == 0)
+			free(r->v[i]);
+		else
+			r->v[++k] = r->v[i];
+	}
+	r->n = k + 1;
+}
+
 int sp_refs_has(const struct sp_refs *r, const char *name)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->v[i], name) == 0)
-			return 1;
-	}
-	return 0;
+	return bsearch(&name, r->v, r->n, sizeof(*r->v), sp_str_cmp) != NULL;
 }
 
 static void sp_refs_scan(struct sp_refs *r, const struct sp_assigns *a)
 {
-	struct sp_expand_ops ops = {sp_refs_lookup, NULL, r};
+	struct sp_expand_ops ops = {sp_refs_lookup, NULL, r, NULL};
 	char err[256];
 
 	for (size_t i = 0; i < a->n; i++)
@@ -132,6 +146,7 @@ struct sp_config *sp_config_load(const char *dir, const struct sp_config_opts *o
 {
 	struct sp_config *c = sp_xcalloc(1, sizeof(*c));
 	struct sp_refs refs = {0};
+	unsigned long budget;
 	char *data, host[256];
 	size_t len;
 
@@ -161,16 +176,21 @@ struct sp_config *sp_config_load(const char *dir, const struct sp_config_opts *o
 	else
 		c->hostname = sp_xstrdup("localhost");
 	sp_config_host_defaults(c);
-	sp_view_build(c, &c->main, NULL, NULL, &c->global, d);
+	budget = SP_LOAD_WORK;
+	sp_view_build(c, &c->main, NULL, NULL, &budget, &c->global, d);
 	for (size_t i = 0; i < c->master.n; i++) {
 		struct sp_view sv;
-		sp_config_service_view(c, &c->master.v[i], &sv, d);
+		if (c->master.v[i].overrides.n == 0)
+			continue;  /* its view is the main.cf view, already checked */
+		sp_view_build(c, &c->main, &c->master.v[i].overrides, &c->master.v[i], &budget,
+			      &sv, d);
 		sp_view_free(&sv);
 	}
 	sp_refs_scan(&refs, &c->main);
 	for (size_t i = 0; i < c->master.n; i++)
 		sp_refs_scan(&refs, &c->master.v[i].overrides);
 	sp_refs_classes(&refs, &c->global);
+	sp_refs_finish(&refs);
 	sp_config_check_names(c, &refs, d);
 	sp_refs_free(&refs);
 	return c;
@@ -179,14 +199,17 @@ struct sp_config *sp_config_load(const char *dir, const struct sp_config_opts *o
 int sp_config_service_view(const struct sp_config *c, const struct sp_service *svc,
 			   struct sp_view *out, struct sp_diags *d)
 {
-	return sp_view_build(c, &c->main, &svc->overrides, svc, out, d);
+	unsigned long budget = SP_LOAD_WORK;
+
+	return sp_view_build(c, &c->main, &svc->overrides, svc, &budget, out, d);
 }
 
 void sp_config_defaults_view(const struct sp_config *c, struct sp_view *out)
 {
 	struct sp_diags ignored = {0};
+	unsigned long budget = SP_LOAD_WORK;
 
-	sp_view_build(c, NULL, NULL, NULL, out, &ignored);
+	sp_view_build(c, NULL, NULL, NULL, &budget, out, &ignored);
 	sp_diags_free(&ignored);
 }
 

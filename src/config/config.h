@@ -35,6 +35,10 @@ struct sp_view {
 	char *mydomain_def;              /* computed from myhostname */
 };
 
+/* Expansion work (see expand.h) one load may spend on all its views, or
+ * one service view built later. */
+#define SP_LOAD_WORK (32ul << 20)
+
 struct sp_config {
 	char *dir;
 	char *main_path;

@@ -19,7 +19,7 @@ struct sp_exp {
 	const struct sp_expand_ops *ops;
 	int scan;         /* walk every branch, output nothing */
 	int depth;
-	unsigned long work;   /* references evaluated so far */
+	unsigned long work;   /* references evaluated plus bytes scanned or written */
 	char *err;
 	size_t errlen;
 	int failed;
@@ -43,10 +43,30 @@ static int sp_exp_fail(struct sp_exp *x, const char *fmt, ...)
 	return -1;
 }
 
+/* Charges n units of work; fails past the per-call and shared budgets. */
+static int sp_exp_charge(struct sp_exp *x, size_t n)
+{
+	x->work += n;
+	if (x->ops->budget) {
+		if (*x->ops->budget < n) {
+			*x->ops->budget = 0;  /* later calls stop at once */
+			return sp_exp_fail(x, "the configuration needs too much $name expansion work "
+					   "(chains of references that keep growing?)");
+		}
+		*x->ops->budget -= n;
+	}
+	if (x->work > SP_EXPAND_WORK)
+		return sp_exp_fail(x, "more than %u bytes and references evaluated for one value "
+				   "(a chain of references that keeps doubling?)", SP_EXPAND_WORK);
+	return 0;
+}
+
 static int sp_exp_out(struct sp_exp *x, struct sp_buf *out, const char *p, size_t n)
 {
 	if (x->scan || n == 0)
 		return 0;
+	if (sp_exp_charge(x, n) < 0)
+		return -1;
 	if (sp_buf_add(out, p, n) < 0)
 		return sp_exp_fail(x, "expanded value longer than %u bytes "
 				   "(a chain of references that keeps growing?)", SP_EXPAND_MAX);
@@ -281,9 +301,8 @@ static int sp_exp_eval(struct sp_exp *x, char *expr, struct sp_buf *out)
 	if (x->depth >= SP_EXPAND_DEPTH)
 		return sp_exp_fail(x, "unreasonable macro call nesting: \"%.60s\" "
 				   "(a parameter that refers to itself, directly or through others?)", expr);
-	if (++x->work > SP_EXPAND_WORK)
-		return sp_exp_fail(x, "more than %u $name references evaluated for one value "
-				   "(a chain of references that keeps doubling?)", SP_EXPAND_WORK);
+	if (sp_exp_charge(x, 1) < 0)
+		return -1;
 	x->depth++;
 	if (cp[strspn(cp, SP_WS)] == '{') {
 		cp += strspn(cp, SP_WS);
@@ -373,6 +392,8 @@ static int sp_exp_parse(struct sp_exp *x, const char *s, size_t n, struct sp_buf
 {
 	size_t i = 0, lit = 0;
 
+	if (sp_exp_charge(x, n) < 0)
+		return -1;
 	while (i < n) {
 		size_t b, e;
 		long next;

@@ -8,9 +8,11 @@
  * optionally suffixed "level" to compare compatibility levels (3.6 < 3.10).
  * Bounded: nesting depth SP_EXPAND_DEPTH (a loop is an error, as in
  * Postfix; relational operands count as a level), output size
- * SP_EXPAND_MAX and SP_EXPAND_WORK references per call (so a chain of
- * doubling references can exhaust neither memory nor time, even when its
- * leaves are empty).
+ * SP_EXPAND_MAX, and work: every reference, every byte scanned and every
+ * byte written counts, SP_EXPAND_WORK per call and optionally a budget
+ * shared by many calls (so a chain of doubling references, or of
+ * relational expressions over large values, can exhaust neither memory
+ * nor time, even when its leaves are empty).
  */
 #ifndef SP_CONFIG_EXPAND_H
 #define SP_CONFIG_EXPAND_H
@@ -21,7 +23,7 @@
 
 #define SP_EXPAND_DEPTH 100
 #define SP_EXPAND_MAX (4u << 20)
-#define SP_EXPAND_WORK 100000u
+#define SP_EXPAND_WORK (16u << 20)
 
 struct sp_expand_ops {
 	/* The raw value of a parameter, or NULL when it is undefined. *raw set
@@ -30,6 +32,8 @@ struct sp_expand_ops {
 	/* Optional: told about each reference to an undefined parameter. */
 	void (*undefined)(void *ctx, const char *name);
 	void *ctx;
+	/* Optional: work units left for all calls that share it. */
+	unsigned long *budget;
 };
 
 /* Expands text into out (appending). Returns 0, or -1 with a message in

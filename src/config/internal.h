@@ -16,10 +16,11 @@ struct sp_refs {
 int sp_refs_has(const struct sp_refs *r, const char *name);
 
 /* Builds a view: defaults, then main (may be NULL), then over (may be
- * NULL); expands and type-checks. Returns -1 if it added errors to d. */
+ * NULL); expands and type-checks, spending at most *budget units of
+ * expansion work. Returns -1 if it added errors to d. */
 int sp_view_build(const struct sp_config *c, const struct sp_assigns *main,
 		  const struct sp_assigns *over, const struct sp_service *svc,
-		  struct sp_view *v, struct sp_diags *d);
+		  unsigned long *budget, struct sp_view *v, struct sp_diags *d);
 
 /* Classifies every name set in main.cf and in master.cf -o overrides and
  * reports unknown, unimplemented, unused and mixed-up names. */

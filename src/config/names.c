@@ -10,8 +10,10 @@
 #include "internal.h"
 #include "suggest.h"
 #include "value.h"
+#include "../util/mem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "did you mean "a", "b" or "c"?" into buf; empty when nothing is close. */
@@ -162,24 +164,43 @@ static void sp_check_twin(const struct sp_assign *a, const struct sp_view *v,
 			    : "TLS (smtp_tls_security_level)");
 }
 
+/* By name, then file order (ctx: the assignments). */
+static int sp_assign_idx_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct sp_assigns *as = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(as->v[x].name, as->v[y].name);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* "overrides the value set at line N" for each assignment that changes the
+ * value of the one before it (sorting keeps this O(n log n)). */
+static void sp_check_duplicates(const struct sp_assigns *as, struct sp_diags *d)
+{
+	size_t *idx = sp_xcalloc(as->n ? as->n : 1, sizeof(*idx));
+
+	for (size_t i = 0; i < as->n; i++)
+		idx[i] = i;
+	qsort_r(idx, as->n, sizeof(*idx), sp_assign_idx_cmp, (void *)as);
+	for (size_t i = 1; i < as->n; i++) {
+		const struct sp_assign *prev = &as->v[idx[i - 1]], *a = &as->v[idx[i]];
+		if (strcmp(prev->name, a->name) == 0 && strcmp(prev->value, a->value) != 0)
+			sp_diag_add(d, SP_WARNING, a->file, a->line, a->name, "keep one assignment",
+				    "overrides the value set at line %d (the last one wins)", prev->line);
+	}
+	free(idx);
+}
+
 static void sp_check_assigns(const struct sp_config *c, const struct sp_assigns *as,
 			     const struct sp_refs *refs, struct sp_diags *d)
 {
 	const struct sp_view *v = &c->global;
 
+	sp_check_duplicates(as, d);
 	for (size_t i = 0; i < as->n; i++) {
 		const struct sp_assign *a = &as->v[i];
 
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(as->v[j].name, a->name) == 0 &&
-			    strcmp(as->v[j].value, a->value) != 0) {
-				sp_diag_add(d, SP_WARNING, a->file, a->line, a->name,
-					    "keep one assignment",
-					    "overrides the value set at line %d (the last one wins)",
-					    as->v[j].line);
-				break;
-			}
-		}
 		switch (sp_name_classify(a->name)) {
 		case SP_NAME_OURS:
 			sp_check_twin(a, v, d);

@@ -139,10 +139,11 @@ static void sp_undefined(void *vctx, const char *name)
 }
 
 /* Expands one parameter of the view in place. */
-static int sp_view_expand_one(struct sp_view *v, struct sp_param *p, struct sp_diags *d)
+static int sp_view_expand_one(struct sp_view *v, unsigned long *budget, struct sp_param *p,
+			      struct sp_diags *d)
 {
 	struct sp_exp_ctx x = {v, p, d, {0}, 0};
-	struct sp_expand_ops ops = {sp_lookup, sp_undefined, &x};
+	struct sp_expand_ops ops = {sp_lookup, sp_undefined, &x, budget};
 	struct sp_buf out;
 	char err[512];
 	int rc = 0;
@@ -153,6 +154,12 @@ static int sp_view_expand_one(struct sp_view *v, struct sp_param *p, struct sp_d
 	if (p->def && (p->def->flags & SP_F_RAW)) {
 		p->value = sp_xstrdup(p->raw);
 		return 0;
+	}
+	if (*budget == 0) {
+		/* The budget ran out on an earlier parameter, which reported it. */
+		p->value = sp_xstrdup("");
+		p->bad = 1;
+		return -1;
 	}
 	sp_buf_init(&out, SP_EXPAND_MAX);
 	if (sp_expand(p->raw, &ops, &out, err, sizeof(err)) < 0) {
@@ -203,13 +210,14 @@ static void sp_view_check_one(const struct sp_param *p, struct sp_diags *d)
  * through its overrides ($name references); such a value is checked too
  * and reported at the service's line. */
 static void sp_view_check_derived(const struct sp_config *c, const struct sp_service *svc,
-				  struct sp_view *v, struct sp_param *p, struct sp_diags *d)
+				  struct sp_view *v, unsigned long *budget, struct sp_param *p,
+				  struct sp_diags *d)
 {
 	const struct sp_param *g = sp_view_find(&c->global, p->name);
 	char why[256], fix[256];
 
-	if (sp_view_expand_one(v, p, NULL) < 0) {
-		if (g && !g->bad && sp_view_expand_one(v, p, d) < 0)
+	if (sp_view_expand_one(v, budget, p, NULL) < 0) {
+		if (*budget > 0 && g && !g->bad && sp_view_expand_one(v, budget, p, d) < 0)
 			sp_diag_add(d, SP_ERROR, svc->file, svc->line, p->name, NULL,
 				    "cannot be expanded in service \"%s\" (see the error above): "
 				    "its -o overrides break it", svc->name);
@@ -225,7 +233,7 @@ static void sp_view_check_derived(const struct sp_config *c, const struct sp_ser
 
 int sp_view_build(const struct sp_config *c, const struct sp_assigns *main,
 		  const struct sp_assigns *over, const struct sp_service *svc,
-		  struct sp_view *v, struct sp_diags *d)
+		  unsigned long *budget, struct sp_view *v, struct sp_diags *d)
 {
 	struct sp_param *h;
 	size_t errors = d->errors;
@@ -235,14 +243,14 @@ int sp_view_build(const struct sp_config *c, const struct sp_assigns *main,
 	sp_view_collect(c, main, over, v);
 	/* myhostname first: the mydomain default derives from it. */
 	if ((h = (struct sp_param *)sp_view_find(v, "myhostname")) != NULL) {
-		sp_view_expand_one(v, h, NULL);
+		sp_view_expand_one(v, budget, h, NULL);
 		sp_view_fix_mydomain(v);
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		struct sp_param *p = &v->v[i];
 		if (svc && p->src != SP_SRC_SERVICE)
-			sp_view_check_derived(c, svc, v, p, d);
-		else if (sp_view_expand_one(v, p, d) == 0)
+			sp_view_check_derived(c, svc, v, budget, p, d);
+		else if (sp_view_expand_one(v, budget, p, d) == 0)
 			sp_view_check_one(p, d);
 	}
 	return d->errors > errors ? -1 : 0;
