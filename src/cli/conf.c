@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "../config/config.h"
 #include "../config/suggest.h"
+#include "../util/chars.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,31 +22,23 @@ struct sp_conf_opts {
 	int nondefault, defaults, expand, registry;
 };
 
-static int sp_sep(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* "name = value" with whitespace runs collapsed, as postconf prints. */
 static void sp_print_param(const char *name, const char *value)
 {
 	const char *p = value;
-	int first = 1;
 
 	printf("%s =", name);
 	while (*p) {
 		size_t n;
-		while (*p && sp_sep(*p))
+		while (*p && sp_isspace(*p))
 			p++;
 		if (*p == 0)
 			break;
-		for (n = 0; p[n] && !sp_sep(p[n]); n++)
+		for (n = 0; p[n] && !sp_isspace(p[n]); n++)
 			;
 		printf(" %.*s", (int)n, p);
 		p += n;
-		first = 0;
 	}
-	(void)first;
 	putchar('\n');
 }
 
@@ -173,8 +166,13 @@ int sp_cmd_conf(int argc, char **argv)
 			sp_diag_add(&d, SP_ERROR, c->master_path, 0, NULL,
 				    "name a service of master.cf, as NAME or NAME/TYPE",
 				    "no service \"%s\" (or more than one of that name)", o.service);
-		else if (sp_config_service_view(c, svc, &sv, &d), 1)
+		else {
+			/* The load already reported this service's diagnostics. */
+			struct sp_diags again = {0};
+			sp_config_service_view(c, svc, &sv, &again);
+			sp_diags_free(&again);
 			v = &sv;
+		}
 	}
 	sp_diags_print(&d, stderr);
 	if (c && o.defaults) {

@@ -93,10 +93,11 @@ static void sp_refs_free(struct sp_refs *r)
 	free(r->v);
 }
 
-const char *sp_config_default(const struct sp_config *c, const struct sp_param_def *def)
+const char *sp_config_default(const struct sp_config *c, const struct sp_param_def *def,
+			      int main_cf)
 {
 	if (strcmp(def->name, "myhostname") == 0)
-		return c->myhostname_def;
+		return main_cf ? c->myhostname_def : c->myhostname_bare_def;
 	if (strcmp(def->name, "mydomain") == 0)
 		return c->mydomain_def;
 	if (strcmp(def->name, "config_directory") == 0 && c->dir)
@@ -111,6 +112,9 @@ static void sp_config_host_defaults(struct sp_config *c)
 	const struct sp_assign *md = sp_assigns_find(&c->main, "mydomain");
 	size_t n = strlen(c->hostname) + (md ? strlen(md->value) : 11) + 2;
 
+	c->myhostname_bare_def = sp_xmalloc(strlen(c->hostname) + 13);
+	snprintf(c->myhostname_bare_def, strlen(c->hostname) + 13, "%s%s", c->hostname,
+		 strchr(c->hostname, '.') ? "" : ".localdomain");
 	if (strchr(c->hostname, '.')) {
 		c->myhostname_def = sp_xstrdup(c->hostname);
 	} else {
@@ -127,7 +131,9 @@ static int sp_read(const char *path, char **data, size_t *len, struct sp_diags *
 	if (errno == ENOENT && !required)
 		return 1;
 	sp_diag_add(d, SP_ERROR, path, 0, NULL,
-		    errno == ENOENT ? "create it, or point -c at the right directory" : NULL,
+		    errno == ENOENT ? "create it, or point -c at the right directory"
+		    : errno == EFBIG ? "keep configuration files small; move long lists into tables"
+				     : "check the file's permissions and that it is a regular file",
 		    "cannot read: %s", errno == EFBIG ? "file larger than 64 MiB" : strerror(errno));
 	return -1;
 }
@@ -225,6 +231,7 @@ void sp_config_free(struct sp_config *c)
 	free(c->master_path);
 	free(c->hostname);
 	free(c->myhostname_def);
+	free(c->myhostname_bare_def);
 	free(c->mydomain_def);
 	free(c);
 }

@@ -46,7 +46,8 @@ struct sp_config {
 	struct sp_assigns main;
 	struct sp_services master;
 	char *hostname;                  /* the machine's name, for defaults */
-	char *myhostname_def;            /* computed defaults */
+	char *myhostname_def;            /* computed defaults (with main.cf's mydomain) */
+	char *myhostname_bare_def;       /* the same without main.cf (conf -d) */
 	char *mydomain_def;
 	struct sp_view global;
 };
@@ -76,8 +77,9 @@ const struct sp_param *sp_view_find(const struct sp_view *v, const char *name);
 const char *sp_view_get(const struct sp_view *v, const char *name);
 
 /* The default of one of our parameters, before expansion (computed ones
- * such as myhostname included). */
-const char *sp_config_default(const struct sp_config *c, const struct sp_param_def *def);
+ * such as myhostname included; main_cf 0 leaves main.cf out of them). */
+const char *sp_config_default(const struct sp_config *c, const struct sp_param_def *def,
+			      int main_cf);
 
 void sp_view_free(struct sp_view *v);
 void sp_config_free(struct sp_config *c);

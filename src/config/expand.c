@@ -4,6 +4,7 @@
  * evaluated by sp_exp_eval, which may parse further text recursively.
  */
 #include "expand.h"
+#include "../util/chars.h"
 #include "../util/mem.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@ struct sp_exp {
 	const struct sp_expand_ops *ops;
 	int scan;         /* walk every branch, output nothing */
 	int depth;
+	int inner;            /* > 0 while expanding a looked-up value */
 	unsigned long work;   /* references evaluated plus bytes scanned or written */
 	char *err;
 	size_t errlen;
@@ -73,26 +75,13 @@ static int sp_exp_out(struct sp_exp *x, struct sp_buf *out, const char *p, size_
 	return 0;
 }
 
-static int sp_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_';
-}
-
-static int sp_alnum(char c)
-{
-	return sp_name_char(c) && c != '_';
-}
-
 /* Balanced {} payload at *bp (which points at '{'); advances *bp past the
  * '}' and following whitespace. Modifies the text in place. */
-static char *sp_exp_curly(struct sp_exp *x, char **bp, int strip)
+static char *sp_exp_curly(struct sp_exp *x, char **bp)
 {
 	char *payload = *bp + 1, *cp;
 	int level = 1;
 
-	if (strip)
-		payload += strspn(payload, SP_WS);
 	for (cp = payload;; cp++) {
 		if (*cp == 0) {
 			sp_exp_fail(x, "unbalanced {} in expression: \"%.60s\"", *bp);
@@ -102,12 +91,6 @@ static char *sp_exp_curly(struct sp_exp *x, char **bp, int strip)
 			level++;
 		else if (*cp == '}' && --level <= 0)
 			break;
-	}
-	if (strip) {
-		char *e = cp;
-		while (e > payload && strchr(SP_WS, e[-1]))
-			e--;
-		*e = 0;
 	}
 	*cp++ = 0;
 	*bp = cp + strspn(cp, SP_WS);
@@ -203,7 +186,7 @@ static int sp_exp_relational(struct sp_exp *x, char **bp, const char **value)
 	int op, level = 0, res;
 	struct sp_buf lb, rb;
 
-	if ((left = sp_exp_curly(x, &cp, 0)) == NULL)
+	if ((left = sp_exp_curly(x, &cp)) == NULL)
 		return -1;
 	op_pos = cp;
 	op_len = strspn(cp, "<>!=?+-*/~&|%");
@@ -211,9 +194,9 @@ static int sp_exp_relational(struct sp_exp *x, char **bp, const char **value)
 		return sp_exp_fail(x, "\"==\", \"!=\", \"<\", \"<=\", \">=\" or \">\" expected at: "
 				   "\"...{%.30s}>>>%.20s\"", left, cp);
 	cp += op_len;
-	if (sp_alnum(*cp)) {
+	if (sp_isalnum(*cp)) {
 		size_t n = 0;
-		while (sp_alnum(cp[n]))
+		while (sp_isalnum(cp[n]))
 			n++;
 		if (n != 5 || memcmp(cp, "level", 5) != 0)
 			return sp_exp_fail(x, "bad operator suffix at: \"...%.*s>>>%.*s\"",
@@ -225,7 +208,7 @@ static int sp_exp_relational(struct sp_exp *x, char **bp, const char **value)
 	if (*cp != '{')
 		return sp_exp_fail(x, "\"{expression}\" expected at: \"...{%.30s} %.*s>>>%.20s\"",
 				   left, (int)op_len, op_pos, cp);
-	if ((right = sp_exp_curly(x, &cp, 0)) == NULL)
+	if ((right = sp_exp_curly(x, &cp)) == NULL)
 		return -1;
 	sp_buf_init(&lb, SP_EXPAND_MAX);
 	sp_buf_init(&rb, SP_EXPAND_MAX);
@@ -253,7 +236,7 @@ static char *sp_exp_branch(struct sp_exp *x, char **cp)
 
 	if ((*cp)[ws] == '{') {
 		*cp += ws;
-		return sp_exp_curly(x, cp, 0);
+		return sp_exp_curly(x, cp);
 	}
 	res = *cp;
 	*cp = res + strlen(res);
@@ -283,7 +266,7 @@ static int sp_exp_name(struct sp_exp *x, char **cp, char **name, char *ch, const
 		}
 		if (c == '{')
 			return sp_exp_fail(x, "unknown function at: \"%.40s\"", all);
-		if (!sp_name_char(*p))
+		if (!sp_isnamechar(*p))
 			return sp_exp_fail(x, "parameter name syntax error at: \"...%.*s>>>%.20s\"",
 					   (int)(p - all), all, p);
 	}
@@ -317,7 +300,7 @@ static int sp_exp_eval(struct sp_exp *x, char *expr, struct sp_buf *out)
 		if (sp_exp_name(x, &cp, &name, &ch, expr) < 0)
 			return -1;
 		value = x->ops->lookup(x->ops->ctx, name, &raw);
-		if (value == NULL && ch == 0 && !x->scan && x->ops->undefined)
+		if (value == NULL && ch == 0 && !x->scan && x->inner == 0 && x->ops->undefined)
 			x->ops->undefined(x->ops->ctx, name);
 	}
 	if (ch == '?') {
@@ -337,8 +320,11 @@ static int sp_exp_eval(struct sp_exp *x, char *expr, struct sp_buf *out)
 	} else if (ch == ':') {
 		/* handled below */
 	} else if (value && *value && !x->scan) {
-		int rc = raw ? sp_exp_out(x, out, value, strlen(value))
-			     : sp_exp_parse(x, value, strlen(value), out);
+		int rc;
+		x->inner++;
+		rc = raw ? sp_exp_out(x, out, value, strlen(value))
+			 : sp_exp_parse(x, value, strlen(value), out);
+		x->inner--;
 		if (rc < 0)
 			return -1;
 	}
@@ -382,7 +368,7 @@ static long sp_exp_ref(struct sp_exp *x, const char *s, size_t n, size_t i,
 		return (long)j;
 	}
 	*b = i;
-	while (i < n && sp_name_char(s[i]))
+	while (i < n && sp_isnamechar(s[i]))
 		i++;
 	*e = i;
 	return (long)i;
@@ -430,7 +416,7 @@ static int sp_exp_parse(struct sp_exp *x, const char *s, size_t n, struct sp_buf
 int sp_expand(const char *text, const struct sp_expand_ops *ops,
 	      struct sp_buf *out, char *err, size_t errlen)
 {
-	struct sp_exp x = {ops, 0, 0, 0, err, errlen, 0};
+	struct sp_exp x = {ops, 0, 0, 0, 0, err, errlen, 0};
 
 	return sp_exp_parse(&x, text, strlen(text), out);
 }
@@ -438,7 +424,7 @@ int sp_expand(const char *text, const struct sp_expand_ops *ops,
 int sp_expand_scan(const char *text, const struct sp_expand_ops *ops,
 		   char *err, size_t errlen)
 {
-	struct sp_exp x = {ops, 1, 0, 0, err, errlen, 0};
+	struct sp_exp x = {ops, 1, 0, 0, 0, err, errlen, 0};
 	struct sp_buf dummy;
 
 	sp_buf_init(&dummy, 0);

@@ -2,6 +2,7 @@
  * lline.c - the logical line reader (see lline.h for the rules).
  */
 #include "lline.h"
+#include "../util/chars.h"
 
 #include <string.h>
 
@@ -11,11 +12,6 @@ void sp_lline_init(struct sp_lline_reader *r, const char *data, size_t len)
 	r->len = len;
 	r->off = 0;
 	r->lineno = 0;
-}
-
-static int sp_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
 /* One physical line at r->off: its bytes without LF (and without a CR before it). */
@@ -39,7 +35,7 @@ static int sp_is_ignorable(const char *p, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && sp_is_space(p[i]))
+	while (i < n && sp_isspace(p[i]))
 		i++;
 	return i == n || p[i] == '#';
 }
@@ -53,7 +49,7 @@ static int sp_next_continues(const struct sp_lline_reader *r)
 	if (r->off >= r->len)
 		return 0;
 	c = r->data[r->off];
-	return c == '#' || sp_is_space(c);
+	return c == '#' || sp_isspace(c);
 }
 
 int sp_lline_next(struct sp_lline_reader *r, struct sp_buf *out, int *first,
@@ -76,7 +72,7 @@ int sp_lline_next(struct sp_lline_reader *r, struct sp_buf *out, int *first,
 		if (!have) {
 			*first = r->lineno;
 			have = 1;
-			if (sp_is_space(p[0]))
+			if (sp_isspace(p[0]))
 				bad = "line starts with whitespace but continues nothing; "
 				      "remove the leading whitespace (only a line that "
 				      "continues the one above may start with it)";

@@ -3,46 +3,37 @@
  */
 #include "maincf.h"
 #include "lline.h"
+#include "../util/chars.h"
 #include "../util/mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int sp_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static int sp_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_';
-}
 
 const char *sp_split_nameval(char *line, char **name, char **value)
 {
 	char *np = line, *ep, *cp, *vp, *end;
 
-	while (*np && sp_space(*np))
+	while (*np && sp_isspace(*np))
 		np++;
 	if (*np == 0 || *np == '=')
 		return "missing parameter name before '='";
-	for (ep = np; *ep && !sp_space(*ep) && *ep != '='; ep++)
+	for (ep = np; *ep && !sp_isspace(*ep) && *ep != '='; ep++)
 		;
-	for (cp = ep; *cp && sp_space(*cp); cp++)
+	for (cp = ep; *cp && sp_isspace(*cp); cp++)
 		;
 	if (*cp != '=')
 		return "missing '=' after parameter name";
 	*ep = 0;
-	for (cp++; *cp && sp_space(*cp); cp++)
+	for (cp++; *cp && sp_isspace(*cp); cp++)
 		;
 	vp = cp;
 	end = vp + strlen(vp);
-	while (end > vp && sp_space(end[-1]))
+	while (end > vp && sp_isspace(end[-1]))
 		end--;
 	*end = 0;
 	for (cp = np; *cp; cp++) {
-		if (!sp_name_char(*cp))
+		if (!sp_isnamechar(*cp))
 			return "parameter name may contain only letters, digits and '_'";
 	}
 	*name = np;
@@ -62,17 +53,19 @@ size_t sp_maincf_parse(const char *data, size_t len, const char *file,
 	sp_lline_init(&r, data, len);
 	sp_buf_init(&line, SP_LLINE_MAX);
 	while ((rc = sp_lline_next(&r, &line, &first, &last, &err)) != 0) {
-		char *name, *value;
+		char *name, *value, shown[61];
 		const char *why;
 
 		if (rc < 0) {
 			sp_diag_add(d, SP_ERROR, file, first, NULL, NULL, "%s", err);
 			continue;
 		}
+		snprintf(shown, sizeof(shown), "%s", line.data);
 		why = sp_split_nameval(line.data, &name, &value);
 		if (why) {
 			sp_diag_add(d, SP_ERROR, file, first, NULL,
-				    "write it as \"name = value\"", "%s", why);
+				    "write it as \"name = value\", with a name of letters, digits and '_'",
+				    "%s: \"%s%s\"", why, shown, line.len >= sizeof(shown) ? "..." : "");
 			continue;
 		}
 		sp_assigns_add(out, name, value, file, first);

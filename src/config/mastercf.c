@@ -4,6 +4,7 @@
  */
 #include "mastercf.h"
 #include "lline.h"
+#include "../util/chars.h"
 #include "../util/mem.h"
 
 #include <stdarg.h>
@@ -18,11 +19,6 @@ struct sp_words {
 	char **v;
 	size_t n, cap;
 };
-
-static int sp_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 static void sp_words_free(struct sp_words *w)
 {
@@ -39,12 +35,12 @@ static const char *sp_split_words(const char *s, struct sp_words *w)
 		const char *start;
 		int level = 0;
 
-		while (*s && sp_blank(*s))
+		while (*s && sp_isspace(*s))
 			s++;
 		if (*s == 0)
 			break;
 		start = s;
-		for (; *s && (level > 0 || !sp_blank(*s)); s++) {
+		for (; *s && (level > 0 || !sp_isspace(*s)); s++) {
 			if (*s == '{')
 				level++;
 			else if (*s == '}' && --level < 0)
@@ -72,9 +68,9 @@ static const char *sp_unbrace(char *arg)
 		return "text after '}'";
 	b = arg + 1;
 	e = arg + n - 1;
-	while (b < e && sp_blank(*b))
+	while (b < e && sp_isspace(*b))
 		b++;
-	while (e > b && sp_blank(e[-1]))
+	while (e > b && sp_isspace(e[-1]))
 		e--;
 	memmove(arg, b, (size_t)(e - b));
 	arg[e - b] = 0;

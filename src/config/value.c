@@ -2,8 +2,10 @@
  * value.c - typed parameter values.
  */
 #include "value.h"
+#include "../util/chars.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +70,7 @@ int sp_value_time(const char *v, char unit, int64_t *secs)
 
 static int sp_sep(char c)
 {
-	return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+	return c == ',' || sp_isspace(c);
 }
 
 int sp_value_list(const char *v, int (*fn)(void *ctx, const char *elem, size_t len),
@@ -113,22 +115,30 @@ static int sp_check_map(void *vctx, const char *e, size_t n)
 	if (t > 0 && t < n && e[t] == ':')
 		return 0;
 	snprintf(c->why, c->whylen, "\"%.*s\" is not a table reference", (int)(n > 80 ? 80 : n), e);
-	snprintf(c->fix, c->fixlen, "write tables as type:name, for example hash:/etc/postfix/%s",
-		 "virtual");
+	snprintf(c->fix, c->fixlen, "write tables as type:name, for example hash:%.*s",
+		 (int)(n > 80 ? 80 : n), e);
 	return -1;
 }
 
 static int sp_check_range(const struct sp_param_def *def, int64_t n, const char *what,
 			  char *why, size_t whylen, char *fix, size_t fixlen)
 {
-	if (n >= def->min && (def->max == 0 || n <= def->max))
+	/* Postfix reads integers and times into an int: that is the limit. */
+	int64_t max = def->max ? def->max : def->type == SP_T_SIZE ? INT64_MAX : INT_MAX;
+
+	if (n >= def->min && n <= max)
 		return 0;
 	snprintf(why, whylen, "%s %" PRId64 " is out of range", what, n);
-	if (def->max)
-		snprintf(fix, fixlen, "use a value from %" PRId64 " to %" PRId64, def->min, def->max);
-	else
-		snprintf(fix, fixlen, "use a value of at least %" PRId64, def->min);
+	snprintf(fix, fixlen, "use a value from %" PRId64 " to %" PRId64, def->min, max);
 	return -1;
+}
+
+/* 1 when v is digits (with an optional unit letter) too large to read. */
+static int sp_too_large(const char *v)
+{
+	size_t n = strspn(v, "0123456789");
+
+	return n >= 19 && (v[n] == 0 || v[n + 1] == 0);
 }
 
 static int sp_check_enum(const struct sp_param_def *def, const char *v)
@@ -163,12 +173,22 @@ int sp_value_check(const struct sp_param_def *def, const char *v,
 	case SP_T_SIZE:
 		if (sp_value_int(v, &n) == 0)
 			return sp_check_range(def, n, "value", why, whylen, fix, fixlen);
+		if (sp_too_large(v)) {
+			snprintf(why, whylen, "\"%.60s\" is too large", v);
+			snprintf(fix, fixlen, "use at most %d", INT_MAX);
+			return -1;
+		}
 		snprintf(why, whylen, "\"%.60s\" is not a whole number", v);
 		snprintf(fix, fixlen, "write digits only%s", def->type == SP_T_SIZE ? " (a size in bytes)" : "");
 		return -1;
 	case SP_T_TIME:
 		if (sp_value_time(v, def->unit, &n) == 0)
 			return sp_check_range(def, n, "time (in seconds)", why, whylen, fix, fixlen);
+		if (sp_too_large(v)) {
+			snprintf(why, whylen, "\"%.60s\" is too large", v);
+			snprintf(fix, fixlen, "use at most %d seconds", INT_MAX);
+			return -1;
+		}
 		snprintf(why, whylen, "\"%.60s\" is not a time", v);
 		snprintf(fix, fixlen, "write a number with an optional unit s, m, h, d or w (default %c)",
 			 def->unit ? def->unit : 's');

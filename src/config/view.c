@@ -59,7 +59,7 @@ static void sp_view_collect(const struct sp_config *c, const struct sp_assigns *
 	for (size_t i = 0; i < nreg; i++) {
 		e[n].p.name = reg[i].name;
 		e[n].p.def = &reg[i];
-		e[n].p.raw = sp_config_default(c, &reg[i]);
+		e[n].p.raw = sp_config_default(c, &reg[i], main != NULL);
 		e[n].p.src = SP_SRC_DEFAULT;
 		n++;
 	}
@@ -111,10 +111,9 @@ static const char *sp_lookup(void *vctx, const char *name, int *raw)
 	const struct sp_param *p = sp_view_find(x->view, name);
 	const struct sp_postfix_param *pf;
 
-	if (p) {
-		*raw = p->def && (p->def->flags & SP_F_RAW);
+	*raw = 0;  /* a raw parameter keeps its own $names; a reference to it expands */
+	if (p)
 		return p->raw;
-	}
 	if ((pf = sp_postfix_find(name)) != NULL)
 		return pf->def;
 	return NULL;

@@ -7,6 +7,7 @@
 #include "dict_impl.h"
 #include "kvindex.h"
 #include "../config/value.h"
+#include "../util/chars.h"
 #include "../util/mem.h"
 
 #include <stdio.h>
@@ -20,17 +21,12 @@ struct sp_inline_ctx {
 	size_t errlen;
 };
 
-static int sp_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 /* Copies s[0..n) without surrounding blanks. */
 static char *sp_trimdup(const char *s, size_t n)
 {
-	while (n > 0 && sp_blank(*s))
+	while (n > 0 && sp_isspace(*s))
 		s++, n--;
-	while (n > 0 && sp_blank(s[n - 1]))
+	while (n > 0 && sp_isspace(s[n - 1]))
 		n--;
 	return sp_xstrndup(s, n);
 }

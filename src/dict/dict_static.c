@@ -3,16 +3,12 @@
  * value, static:value or static:{ value with spaces }.
  */
 #include "dict_impl.h"
+#include "../util/chars.h"
 #include "../util/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int sp_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 static int sp_static_open(struct sp_dict *d, struct sp_diags *diags, char *err, size_t errlen)
 {
@@ -27,9 +23,9 @@ static int sp_static_open(struct sp_dict *d, struct sp_diags *diags, char *err, 
 		}
 		s++;
 		n -= 2;
-		while (n > 0 && sp_blank(*s))
+		while (n > 0 && sp_isspace(*s))
 			s++, n--;
-		while (n > 0 && sp_blank(s[n - 1]))
+		while (n > 0 && sp_isspace(s[n - 1]))
 			n--;
 	}
 	if (n == 0) {

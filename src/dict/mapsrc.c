@@ -3,15 +3,11 @@
  */
 #include "mapsrc.h"
 #include "../config/lline.h"
+#include "../util/chars.h"
 #include "../util/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int sp_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 /* Splits a logical line in place; returns NULL or the warning text. */
 static const char *sp_mapsrc_split(char *line, char **key, char **value)
@@ -23,7 +19,7 @@ static const char *sp_mapsrc_split(char *line, char **key, char **value)
 		if (*p == '\\') {
 			if (*++p == 0)
 				break;
-		} else if (sp_space(*p)) {
+		} else if (sp_isspace(*p)) {
 			if (!quoted)
 				break;
 		} else if (*p == '"') {
@@ -34,10 +30,10 @@ static const char *sp_mapsrc_split(char *line, char **key, char **value)
 		return "unbalanced '\"' in key";
 	if (*p)
 		*p++ = 0;
-	while (*p && sp_space(*p))
+	while (*p && sp_isspace(*p))
 		p++;
 	end = p + strlen(p);
-	while (end > p && sp_space(end[-1]))
+	while (end > p && sp_isspace(end[-1]))
 		end--;
 	*end = 0;
 	if (*line == 0 || *p == 0)

@@ -11,7 +11,7 @@
 
 int sp_file_read(const char *path, size_t max, char **data, size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -21,13 +21,8 @@ int sp_file_read(const char *path, size_t max, char **data, size_t *len)
 	for (;;) {
 		ssize_t r;
 		if (n == cap) {
-			if (cap >= max) {
-				free(buf);
-				close(fd);
-				errno = EFBIG;
-				return -1;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
+			/* Room for one byte past max, so that exactly max bytes fit. */
+			cap = cap > max / 2 ? max + 1 : cap * 2;
 			buf = sp_xrealloc(buf, cap + 1);
 		}
 		r = read(fd, buf + n, cap - n);
@@ -43,6 +38,12 @@ int sp_file_read(const char *path, size_t max, char **data, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > max) {
+			free(buf);
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
 	}
 	close(fd);
 	buf[n] = 0;

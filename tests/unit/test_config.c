@@ -253,7 +253,7 @@ static const struct cfg_row cfg_bad[] = {
 	 {{SP_ERROR, "relay_destination_concurrency_limit", 1, MAIN, "per-transport", NULL}},
 	 {{0}}},
 	{"integer below its minimum", "line_length_limit = 100\n", NULL, NULL, 1, 0,
-	 {{SP_ERROR, "line_length_limit", 1, MAIN, "out of range", "at least 512"}}, {{0}}},
+	 {{SP_ERROR, "line_length_limit", 1, MAIN, "out of range", "from 512 to"}}, {{0}}},
 	{"integer outside its range", "smtpd_forbid_bare_newline_reject_code = 450\n", NULL, NULL,
 	 1, 0, {{SP_ERROR, "smtpd_forbid_bare_newline_reject_code", 1, MAIN, "out of range",
 		 "from 500 to 599"}}, {{0}}},
@@ -612,12 +612,12 @@ static void test_config_view_sorted_and_lookups(void **state)
 	assert_null(sp_view_get(&c->global, "no_such_name"));
 	assert_string_equal(sp_view_get(&c->global, "zzz_user"), "1");
 	def = sp_registry_find("myhostname");
-	assert_string_equal(sp_config_default(c, def), "host.example.com");
+	assert_string_equal(sp_config_default(c, def, 1), "host.example.com");
 	def = sp_registry_find("config_directory");
-	assert_string_equal(sp_config_default(c, def), t.dir);
+	assert_string_equal(sp_config_default(c, def, 1), t.dir);
 	assert_string_equal(sp_view_get(&c->global, "config_directory"), t.dir);
 	def = sp_registry_find("smtpd_banner");
-	assert_string_equal(sp_config_default(c, def), "$myhostname ESMTP $mail_name");
+	assert_string_equal(sp_config_default(c, def, 1), "$myhostname ESMTP $mail_name");
 	assert_string_equal(c->dir, t.dir);
 	assert_string_equal(c->main_path, t.main_path);
 	assert_null(c->master_path);                  /* no master.cf */

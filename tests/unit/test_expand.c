@@ -170,7 +170,7 @@ static const struct ok_row ok_rows[] = {
 	{"undefined $x is empty and reported", "[$u1]", "[]", "u1"},
 	{"undefined ${x} reported", "[${u2}]", "[]", "u2"},
 	{"undefined $(x) reported", "[$(u3)]", "[]", "u3"},
-	{"undefined in a value, reported", "$undef_ref", "<>", "u_inner"},
+	{"undefined inside a looked-up value: reported at that parameter, not here", "$undef_ref", "<>", ""},
 	{"several undefined, in order", "$u1 ${u2} $u1", "  ", "u1,u2,u1"},
 	/* postconf warns "undefined parameter" for these too; the contract
 	 * (expand.h: the callback is for references to undefined parameters,
