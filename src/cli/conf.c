@@ -80,9 +80,7 @@ static int sp_conf_wanted(const struct sp_param *p, const struct sp_conf_opts *o
 {
 	if (o->nondefault && p->src == SP_SRC_DEFAULT)
 		return 0;
-	if (o->defaults && !p->def)
-		return 0;  /* user-defined parameters have no default */
-	return p->def || p->src != SP_SRC_DEFAULT;
+	return 1;
 }
 
 static void sp_conf_print_one(const struct sp_param *p, const struct sp_conf_opts *o)
@@ -104,7 +102,7 @@ static int sp_conf_print(const struct sp_view *v,
 	}
 	for (int i = 0; i < argc; i++) {
 		const struct sp_param *p = sp_view_find(v, argv[i]);
-		if (p == NULL || (!p->def && p->src == SP_SRC_DEFAULT))
+		if (p == NULL)
 			status |= sp_conf_missing(argv[i]);
 		else if (sp_conf_wanted(p, o))
 			sp_conf_print_one(p, o);
