@@ -54,7 +54,7 @@ static void sp_refs_finish(struct sp_refs *r)
 
 int sp_refs_has(const struct sp_refs *r, const char *name)
 {
-	return bsearch(&name, r->v, r->n, sizeof(*r->v), sp_str_cmp) != NULL;
+	return r->n > 0 && bsearch(&name, r->v, r->n, sizeof(*r->v), sp_str_cmp) != NULL;
 }
 
 static void sp_refs_scan(struct sp_refs *r, const struct sp_assigns *a)

@@ -176,7 +176,7 @@ static int sp_service_option(struct sp_words *w, size_t *i, struct sp_service *s
 					  "service \"%.60s\": unknown daemon option \"-%c\"",
 					  svc->name, *p);
 		if (p[1] == 0 && *i + 1 >= w->n)
-			return sp_mc_fail(e, opt, "give it a value", "service \"%.60s\": %s needs a "
+			return sp_mc_fail(e, *p == 'o' ? "-o" : "command", "give it a value", "service \"%.60s\": %s needs a "
 					  "value after it", svc->name, opt);
 		value = p[1] ? (char *)p + 1 : w->v[++*i];
 		if (*p == 'o')

@@ -61,7 +61,11 @@ static int sp_kv_find_cmp(const void *key, const void *elem)
 
 const char *sp_kvindex_find(const struct sp_kvindex *x, const char *key)
 {
-	const struct sp_kv *e = bsearch(key, x->v, x->n, sizeof(*x->v), sp_kv_find_cmp);
+	const struct sp_kv *e;
+
+	if (x->n == 0)
+		return NULL;
+	e = bsearch(key, x->v, x->n, sizeof(*x->v), sp_kv_find_cmp);
 
 	return e ? e->value : NULL;
 }
