@@ -5,7 +5,11 @@
  * and returns the result of the first pattern that matches the address.
  * Rules are "pattern result", "!pattern result", "if pattern" ... "endif"
  * (nesting). Unlike postmap, which warns and skips a malformed rule, any
- * malformed line makes the open fail, naming file and line.
+ * malformed line makes the open fail, naming file and line; so does a
+ * result that is not UTF-8 (Postfix fails the lookups that return it) and
+ * a prefix length that Postfix would silently wrap (/264 read as /8).
+ * Logical lines come from lline, except that the CR of a CRLF line end
+ * inside a continued line is kept, as Postfix keeps it.
  *
  * The first half of the file holds the pure parsers declared in
  * cidr_pattern.h; the second half builds and searches the table.
@@ -19,7 +23,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,9 +487,12 @@ static void sp_cidr_build(struct sp_cidr_build *b, const char *data, size_t len)
 
 	sp_buf_init(&line, SP_LLINE_MAX);
 	sp_lline_init(&rd, data, len);
-	while ((start = rd.off, rc = sp_lline_next(&rd, &line, &first, &last, &lerr)) != 0) {
+	for (;;) {
 		struct sp_cidr_rule r;
 
+		start = rd.off;
+		if ((rc = sp_lline_next(&rd, &line, &first, &last, &lerr)) == 0)
+			break;
 		if (rc > 0 && last > first && memchr(data + start, '\r', rd.off - start) != NULL &&
 		    sp_cidr_keep_cr(data + start, rd.off - start, &line) < 0) {
 			rc = -1;
@@ -603,9 +609,10 @@ static int sp_cidr_open(struct sp_dict *d, struct sp_diags *diags, char *err, si
 
 	if (sp_cidr_source(d, &data, &len, err, errlen) < 0)
 		return -1;
+	/* An inline table is named by its text: shorten that in messages. */
 	snprintf(label, sizeof(label), "%.80s%s", d->name, strlen(d->name) > 80 ? "..." : "");
 	b.t = sp_xcalloc(1, sizeof(*b.t));
-	b.label = label;
+	b.label = d->name[0] == '{' ? label : d->name;
 	b.dg = diags ? diags : &local;
 	b.err = err;
 	b.errlen = errlen;
@@ -637,8 +644,11 @@ static int sp_cidr_lookup(struct sp_dict *d, const char *key, char *err, size_t 
 		const struct sp_cidr_entry *e = &t->v[i];
 		int hit = e->net.len == alen && sp_cidr_net_contains(&e->net, addr, alen) != e->negate;
 
-		if (e->op == SP_CIDR_IF && !hit)
+		if (e->op == SP_CIDR_IF && !hit) {
+			if (e->end == 0)
+				return 0;   /* no endif (open refuses that): Postfix stops here */
 			i = e->end;     /* skip the block; the loop steps past its endif */
+		}
 		if (e->op != SP_CIDR_MATCH || !hit)
 			continue;
 		if (sp_buf_adds(&d->result, e->value) < 0) {
