@@ -67,7 +67,7 @@ static int sp_map_query(struct sp_dict **dicts, int n, const char *query)
 		return rc < 0 ? 2 : rc == 1 ? 0 : 1;
 	}
 	while (fgets(line, sizeof(line), stdin)) {
-		line[strcspn(line, "\r\n")] = 0;
+		line[strcspn(line, "\n")] = 0;  /* as postmap: a CR stays in the key */
 		if ((rc = sp_map_query_one(dicts, n, line, 1)) < 0)
 			return 2;
 		found |= rc;

@@ -4,6 +4,7 @@
  */
 #include "dict_impl.h"
 #include "../util/mem.h"
+#include "../util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,9 @@ int sp_dict_lookup(struct sp_dict *d, const char *key, const char **value,
 			 SP_DICT_KEY_MAX);
 		return -1;
 	}
+	/* As Postfix with smtputf8_enable: a key that is not UTF-8 is not found. */
+	if (!sp_utf8_valid(key, n))
+		return 0;
 	if (d->ops->folds && (d->flags & SP_DICT_FOLD)) {
 		memcpy(folded, key, n + 1);
 		sp_dict_fold(folded);

@@ -34,7 +34,8 @@ struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *
 			     char *err, size_t errlen);
 
 /* Looks key up: 1 found, *value set (valid until the next lookup on d or
- * its close); 0 not found; -1 lookup error, with err. */
+ * its close); 0 not found (also for a key that is not UTF-8, as Postfix
+ * with smtputf8_enable); -1 lookup error, with err. */
 int sp_dict_lookup(struct sp_dict *d, const char *key, const char **value,
 		   char *err, size_t errlen);
 
