@@ -6,7 +6,7 @@
  * hash:, btree: and lmdb: all build FILE.lmdb.
  *
  * As postmap does (with smtputf8_enable = yes, Postfix 3's default): lines
- * that are not valid UTF-8 are skipped with a warning; keys are folded to
+ * that are not valid UTF-8 are skipped with a warning (by mapsrc.c); keys are folded to
  * lower case unless -f; the first entry of a duplicate key stays, the
  * others are reported; with -i the entries come from standard input and
  * are added to the existing table (whose entries stay). The result gets the
@@ -59,42 +59,6 @@ struct sp_input {
 	unsigned flags;
 	struct sp_mapsrc src;
 };
-
-/* 1 when s[0..n) is UTF-8 as RFC 3629 defines it (no overlong forms, no
- * surrogates, nothing past U+10FFFF): what postmap accepts. */
-static int sp_utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], lo = 0x80, hi = 0xbf;
-		size_t more;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c < 0xc2 || c > 0xf4)
-			return 0;
-		more = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		if (n - i <= more || s[i + 1] < lo || s[i + 1] > hi)
-			return 0;
-		for (size_t k = 2; k <= more; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-		}
-		i += more + 1;
-	}
-	return 1;
-}
 
 /* Reads all of fd (standard input for -i), at most max bytes. */
 static int sp_read_fd(int fd, size_t max, char **data, size_t *len)
@@ -176,7 +140,7 @@ static int sp_entry_cmp(const void *x, const void *y)
 	return c ? c : (a->line > b->line) - (a->line < b->line);
 }
 
-/* Drops the lines postmap drops (not UTF-8), folds keys, and checks the
+/* Folds keys and checks the
  * sizes LMDB and our lookups can hold; sorts by key. 0, or -1 with err. */
 static int sp_compile_prepare(struct sp_input *in, size_t maxkey, struct sp_diags *dg,
 			      char *err, size_t errlen)
@@ -188,14 +152,6 @@ static int sp_compile_prepare(struct sp_input *in, size_t maxkey, struct sp_diag
 		struct sp_mapsrc_entry *e = &m->v[i];
 		size_t kl = strlen(e->key), vl = strlen(e->value);
 
-		if (!sp_utf8_valid((const unsigned char *)e->key, kl) ||
-		    !sp_utf8_valid((const unsigned char *)e->value, vl)) {
-			sp_diag_add(dg, SP_WARNING, in->label, e->line, NULL,
-				    "the line is skipped, as postmap skips it", "non-UTF-8 input");
-			free(e->key);
-			free(e->value);
-			continue;
-		}
 		if (kl + 1 > maxkey)
 			sp_diag_add(dg, SP_ERROR, in->label, e->line, NULL, NULL,
 				    "key longer than %zu bytes, which LMDB cannot store", maxkey - 1);
@@ -228,10 +184,12 @@ static size_t sp_compile_mapsize(const struct sp_mapsrc *m, off_t old)
 		if (__builtin_add_overflow(total, more, &total))
 			return SIZE_MAX / 4;
 	}
-	if (old > 0 && (uintmax_t)old < SIZE_MAX / 4 &&
-	    __builtin_add_overflow(total, 2 * (size_t)old, &total))
+	if (old > 0 && ((uintmax_t)old >= SIZE_MAX / 4 ||
+			__builtin_add_overflow(total, 2 * (size_t)old, &total)))
 		return SIZE_MAX / 4;
-	return (total + 0xffff) & ~(size_t)0xffff;
+	if (total >= SIZE_MAX / 4)
+		return SIZE_MAX / 4;
+	return (total + 0xffff) & ~(size_t)0xffff;  /* whole 64 KiB: no odd sizes in the header */
 }
 
 /* Refuses, as root, a directory others could swap our file in. */
@@ -321,6 +279,22 @@ static int sp_compile_target(struct sp_target *t, const struct sp_input *in, str
 	return 0;
 }
 
+/* A shared fcntl() lock on the old table while it is copied, as Postfix's
+ * readers take one (postmap rewrites lmdb: files in place). */
+static int sp_compile_rdlock(MDB_env *env, short type)
+{
+	struct flock fl = {.l_type = type, .l_whence = SEEK_SET};
+	int fd;
+
+	if (mdb_env_get_fd(env, &fd) != 0)
+		return EINVAL;
+	while (fcntl(fd, F_SETLKW, &fl) < 0) {
+		if (errno != EINTR)
+			return errno;
+	}
+	return 0;
+}
+
 /* Copies every entry of the old table into txn (postmap -i keeps them). */
 static int sp_compile_copy_old(const char *path, MDB_txn *txn, MDB_dbi dbi)
 {
@@ -335,6 +309,8 @@ static int sp_compile_copy_old(const char *path, MDB_txn *txn, MDB_dbi dbi)
 		return rc;
 	rc = mdb_env_open(env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0);
 	if (rc == 0)
+		rc = sp_compile_rdlock(env, F_RDLCK);
+	if (rc == 0)
 		rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &rtxn);
 	if (rc == 0)
 		rc = mdb_dbi_open(rtxn, NULL, 0, &rdbi);
@@ -348,13 +324,14 @@ static int sp_compile_copy_old(const char *path, MDB_txn *txn, MDB_dbi dbi)
 		mdb_cursor_close(cur);
 	if (rtxn)
 		mdb_txn_abort(rtxn);
-	mdb_env_close(env);
+	mdb_env_close(env);  /* also drops the lock */
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* One attempt at writing every entry (sorted by key) in one transaction:
  * appended in order, so pages fill up, or added to the old table's
- * entries. Duplicates go to dups (emptied first). An LMDB code: 0, MDB_MAP_FULL, or an error. */
+ * entries. Duplicates go to dups (emptied first). Returns an LMDB code:
+ * 0, MDB_MAP_FULL (grow and retry), or an error. */
 static int sp_compile_fill(MDB_env *env, const struct sp_input *in, const char *old,
 			   struct sp_diags *dups)
 {
@@ -411,7 +388,11 @@ static int sp_compile_write(struct sp_target *t, const struct sp_input *in, cons
 	MDB_env *env;
 	int rc, tries = 0;
 
-	if ((rc = mdb_env_create(&env)) == 0 && (rc = mdb_env_set_mapsize(env, size)) == 0)
+	if ((rc = mdb_env_create(&env)) != 0) {
+		snprintf(err, errlen, "%s:%s: %s", in->type, in->name, mdb_strerror(rc));
+		return -1;
+	}
+	if ((rc = mdb_env_set_mapsize(env, size)) == 0)
 		rc = mdb_env_open(env, t->tmp, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0600);
 	if (rc == 0 && !sp_compile_same_file(env, t->tmpfd))
 		rc = EEXIST;  /* someone replaced our temporary file */
@@ -435,7 +416,7 @@ static int sp_compile_write(struct sp_target *t, const struct sp_input *in, cons
 static int sp_compile_install(struct sp_target *t, const struct sp_input *in, char *err,
 			      size_t errlen)
 {
-	const char *step = "chown";
+	const char *step = "chown", *what = t->tmp;
 	int dfd;
 
 	if (geteuid() == 0 && fchown(t->tmpfd, t->uid, t->gid) < 0)
@@ -449,7 +430,8 @@ static int sp_compile_install(struct sp_target *t, const struct sp_input *in, ch
 	step = "rename";
 	if (rename(t->tmp, t->path) < 0)
 		goto fail;
-	step = "fsync the directory of";
+	step = "fsync";
+	what = t->dir;
 	if ((dfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
 	if (fsync(dfd) < 0) {
@@ -459,7 +441,7 @@ static int sp_compile_install(struct sp_target *t, const struct sp_input *in, ch
 	close(dfd);
 	return 0;
 fail:
-	snprintf(err, errlen, "%s:%s: %s %s: %s", in->type, in->name, step, t->tmp, strerror(errno));
+	snprintf(err, errlen, "%s:%s: %s %s: %s", in->type, in->name, step, what, strerror(errno));
 	return -1;
 }
 
@@ -564,7 +546,8 @@ int sp_dict_compile(const char *spec, unsigned flags, struct sp_diags *d,
 	if (sp_compile_parse(&in, &src, err, errlen) == 0 &&
 	    sp_compile_prepare(&in, sp_lmdb_maxkey(), &src, err, errlen) == 0)
 		rc = sp_compile_build(&in, &dups, err, errlen);
-	sp_compile_merge(d, &src, &dups);
+	if (d != NULL)
+		sp_compile_merge(d, &src, &dups);
 	sp_mapsrc_free(&in.src);
 	sp_diags_free(&src);
 	sp_diags_free(&dups);

@@ -54,6 +54,25 @@ const char *sp_dict_split(const char *spec, char *type, size_t typelen)
 	return spec + n + 1;
 }
 
+const char *sp_dict_braced(const char *text, size_t *len)
+{
+	int level = 0;
+	size_t i;
+
+	if (text[0] != '{')
+		return NULL;
+	for (i = 0; text[i]; i++) {
+		if (text[i] == '{')
+			level++;
+		else if (text[i] == '}' && --level == 0)
+			break;
+	}
+	if (text[i] == 0 || text[i + 1] != 0)
+		return NULL;  /* unbalanced, or text after the group */
+	*len = i - 1;
+	return text + 1;
+}
+
 void sp_dict_fold(char *s)
 {
 	for (; *s; s++) {

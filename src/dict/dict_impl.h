@@ -54,6 +54,10 @@ int sp_dict_kv_each(struct sp_dict *d, int (*fn)(void *ctx, const char *key, con
 		    void *ctx, char *err, size_t errlen);
 void sp_dict_kv_close(struct sp_dict *d);
 
+/* When text is exactly one balanced "{...}" group, returns its inside
+ * (without the braces) and sets *len; NULL otherwise. */
+const char *sp_dict_braced(const char *text, size_t *len);
+
 /* Folds ASCII letters to lower case in place (Postfix folds bytes). */
 void sp_dict_fold(char *s);
 

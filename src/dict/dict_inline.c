@@ -74,22 +74,28 @@ static int sp_inline_open(struct sp_dict *d, struct sp_diags *diags, char *err, 
 {
 	struct sp_kvindex *x = sp_xcalloc(1, sizeof(*x));
 	struct sp_inline_ctx c = {d, x, err, errlen};
-	size_t n = strlen(d->name);
+	const char *inside;
 	char *body;
+	size_t n;
 	int rc;
 
 	(void)diags;
 	d->priv = x;
-	if (n < 2 || d->name[0] != '{' || d->name[n - 1] != '}') {
-		snprintf(err, errlen, "inline:%.60s: write the table in braces: inline:{ key=value, ... }",
-			 d->name);
+	if ((inside = sp_dict_braced(d->name, &n)) == NULL) {
+		snprintf(err, errlen, "inline:%.60s: write the table as one group in braces: "
+			 "inline:{ key=value, ... }", d->name);
 		return -1;
 	}
-	body = sp_xstrndup(d->name + 1, n - 2);
+	body = sp_xstrndup(inside, n);
 	rc = sp_value_list(body, sp_inline_elem, &c);
 	free(body);
 	if (rc != 0)
 		return -1;
+	if (x->n == 0) {
+		snprintf(err, errlen, "inline:%.60s: empty table; write inline:{ key=value, ... }",
+			 d->name);
+		return -1;
+	}
 	sp_kvindex_finish(x, 1, NULL, NULL);  /* as Postfix: the last of duplicate keys wins */
 	return 0;
 }

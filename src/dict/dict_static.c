@@ -17,12 +17,11 @@ static int sp_static_open(struct sp_dict *d, struct sp_diags *diags, char *err, 
 
 	(void)diags;
 	if (n > 0 && s[0] == '{') {
-		if (n < 2 || s[n - 1] != '}') {
-			snprintf(err, errlen, "static:%.60s: missing '}'", s);
+		if ((s = sp_dict_braced(d->name, &n)) == NULL) {
+			snprintf(err, errlen, "static:%.60s: write the value as one group in braces: "
+				 "static:{ value }", d->name);
 			return -1;
 		}
-		s++;
-		n -= 2;
 		while (n > 0 && sp_isspace(*s))
 			s++, n--;
 		while (n > 0 && sp_isspace(s[n - 1]))

@@ -5,6 +5,7 @@
 #include "../config/lline.h"
 #include "../util/chars.h"
 #include "../util/mem.h"
+#include "../util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,11 @@ size_t sp_mapsrc_parse(const char *data, size_t len, const char *file,
 
 		if (rc < 0) {
 			sp_diag_add(d, SP_ERROR, file, first, NULL, NULL, "%s", err);
+			continue;
+		}
+		if (!sp_utf8_valid(line.data, line.len)) {
+			sp_diag_add(d, SP_WARNING, file, first, NULL,
+				    "the line is skipped, as postmap skips it", "non-UTF-8 input");
 			continue;
 		}
 		if ((why = sp_mapsrc_split(line.data, &key, &value)) != NULL) {

@@ -4,7 +4,8 @@
  * first whitespace that is not inside double quotes or escaped with a
  * backslash (the key is kept as written, quotes and backslashes included);
  * the value is the rest with surrounding whitespace trimmed. A line without
- * a key or a value is skipped with a warning, as postmap does. Pure: bytes
+ * a key or a value, or that is not UTF-8, is skipped with a warning, as
+ * postmap does. Pure: bytes
  * in, entries and diagnostics out. Shared by texthash and the compiler.
  */
 #ifndef SP_DICT_MAPSRC_H
