@@ -89,17 +89,17 @@ def main():
             ("inline (50 entries)", inline, keyfile),
             ("static", "static:OK", keyfile),
             ("cidr (1,000 networks)", "cidr:" + cidr, ips),
-            ("regexp (100 patterns)", "regexp:" + regexp, keyfile),
-            ("pcre (100 patterns)", "pcre:" + regexp, keyfile),
+            ("regexp (100 patterns, keys match none: every pattern tried)", "regexp:" + regexp, keyfile),
+            ("pcre (100 patterns, keys match none: every pattern tried)", "pcre:" + regexp, keyfile),
         ]
         print("## Lookup tables (bench/maps)\n")
-        print("Machine: %d cores; %s; one run of `python3 bench/maps/run.py build`.\n"
-              % (os.cpu_count(), time.strftime("%Y-%m-%d")))
+        print("Machine: %d cores; %s; one run of `python3 bench/maps/run.py %s` "
+              "(a release build).\n" % (os.cpu_count(), time.strftime("%Y-%m-%d"), args.build))
         print("| compile %d entries | postmap lmdb: | sallyport map lmdb: | ratio (postmap / sallyport) |"
               % args.entries)
         print("| --- | --- | --- | --- |")
         print("| median of 3, seconds | %.2f | %.2f | %.2f |\n" % (t_pf, t_sp, t_pf / t_sp))
-        print("| table | lookups/s (one process, half hits) | hits |")
+        print("| table | lookups/s (one process) | share of keys found |")
         print("| --- | --- | --- |")
         for label, spec, kf in rows:
             try:
