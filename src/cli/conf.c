@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "../config/config.h"
 #include "../config/suggest.h"
+#include "../policy/restriction.h"
 #include "../util/chars.h"
 
 #include <stdio.h>
@@ -110,6 +111,23 @@ static int sp_conf_print(const struct sp_view *v,
 	return status;
 }
 
+/* Restriction lists of main.cf and of every service that overrides one. */
+static void sp_conf_check_lists(const struct sp_config *c, struct sp_diags *d)
+{
+	struct sp_diags ignored = {0};
+
+	sp_restriction_check_view(&c->global, d);
+	for (size_t i = 0; i < c->master.n; i++) {
+		struct sp_view sv;
+		if (c->master.v[i].overrides.n == 0)
+			continue;
+		sp_config_service_view(c, &c->master.v[i], &sv, &ignored);
+		sp_restriction_check_view(&sv, d);
+		sp_view_free(&sv);
+	}
+	sp_diags_free(&ignored);
+}
+
 static int sp_conf_usage(void)
 {
 	fputs("usage: sallyport conf [-c DIR] [-n|-d] [-x] [-P SERVICE[/TYPE]] [NAME...]\n"
@@ -158,6 +176,8 @@ int sp_cmd_conf(int argc, char **argv)
 	}
 	c = sp_config_load(sp_cli_config_dir(o.dir), NULL, &d);
 	v = c ? &c->global : NULL;
+	if (c)
+		sp_conf_check_lists(c, &d);
 	if (c && o.service) {
 		const struct sp_service *svc = sp_services_find(&c->master, o.service);
 		if (svc == NULL)
