@@ -64,34 +64,36 @@ static void sp_keys_domains(struct sp_lookup_keys *out, const char *name,
 	}
 }
 
+/* Adds user@domain: the address without its extension (bare bytes of
+ * local part, then the "@domain" at at). */
+static void sp_keys_bare_address(struct sp_lookup_keys *out, const char *addr, size_t bare,
+				 const char *at)
+{
+	char *tmp = sp_xmalloc(bare + strlen(at) + 1);
+
+	memcpy(tmp, addr, bare);
+	strcpy(tmp + bare, at);
+	sp_keys_add(out, tmp, strlen(tmp), 1);
+	free(tmp);
+}
+
 void sp_keys_mail_access(const char *addr, const char *delim, enum sp_parent_style ps,
 			 struct sp_lookup_keys *out)
 {
 	const char *at = strrchr(addr, '@');
 	size_t llen = at ? (size_t)(at - addr) : strlen(addr);
 	size_t bare = sp_bare_len(addr, llen, delim);
-	char *tmp;
 
 	sp_keys_add(out, addr, strlen(addr), 0);
 	if (at == NULL)
 		return;
-	if (bare) {
-		tmp = sp_xmalloc(strlen(addr) + 1);
-		memcpy(tmp, addr, bare);
-		strcpy(tmp + bare, at);
-		sp_keys_add(out, tmp, strlen(tmp), 1);
-		free(tmp);
-	}
+	if (bare)
+		sp_keys_bare_address(out, addr, bare, at);   /* user@domain */
 	if (at[1])
 		sp_keys_domains(out, at + 1, ps, 1);
-	sp_keys_add(out, addr, llen + 1, 1);      /* user+ext@ */
-	if (bare) {
-		tmp = sp_xmalloc(bare + 2);
-		memcpy(tmp, addr, bare);
-		strcpy(tmp + bare, "@");
-		sp_keys_add(out, tmp, bare + 1, 1);  /* user@ */
-		free(tmp);
-	}
+	sp_keys_add(out, addr, llen + 1, 1);               /* user+ext@ */
+	if (bare)
+		sp_keys_bare_address(out, addr, bare, "@");   /* user@ */
 }
 
 /* 1 when name is an IPv4 or IPv6 address (no subdomain magic for it). */
@@ -138,24 +140,18 @@ void sp_keys_addr_owner(const char *addr, const char *delim, int domain_is_local
 	const char *at = strrchr(addr, '@');
 	size_t llen = at ? (size_t)(at - addr) : strlen(addr);
 	size_t bare = sp_bare_len(addr, llen, delim);
-	char *tmp;
 
 	sp_keys_add(out, addr, strlen(addr), 0);
 	if (at == NULL)
 		return;
-	if (bare) {
-		tmp = sp_xmalloc(strlen(addr) + 1);
-		memcpy(tmp, addr, bare);
-		strcpy(tmp + bare, at);
-		sp_keys_add(out, tmp, strlen(tmp), 1);
-		free(tmp);
-	}
+	if (bare)
+		sp_keys_bare_address(out, addr, bare, at);   /* user@domain */
 	if (domain_is_local) {
-		sp_keys_add(out, addr, llen, 1);     /* user+ext */
+		sp_keys_add(out, addr, llen, 1);           /* user+ext */
 		if (bare)
-			sp_keys_add(out, addr, bare, 1);  /* user */
+			sp_keys_add(out, addr, bare, 1);   /* user */
 	}
-	sp_keys_add(out, at, strlen(at), 1);      /* @domain */
+	sp_keys_add(out, at, strlen(at), 1);               /* @domain */
 }
 
 int sp_lookup_first(struct sp_dict *const *dicts, size_t n, const struct sp_lookup_keys *keys,
