@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from maplib import Mismatches, run, ascii_upper, ascii_lower, ascii_swap, mixcase, rand_word  # noqa: E402
 
 SEED = int(os.environ.get("SP_LMDB_SEED", "20261126"))
 POSTMAP = shutil.which("postmap") or "/usr/sbin/postmap"
@@ -54,42 +55,6 @@ VALUES = ["OK", "REJECT", "DUNNO", "550 5.7.1 go away", "alice, bob", "alice,bob
           "result with  double  spaces", "a#b # not a comment", "tab\tinside",
           "caf\u00e9", "\u65e5\u672c", "smtp:[127.0.0.1]:10025", "$1 literal", "{braces}",
           "\"quoted value\"", "back\\slash", "x", "trailing\\", "user@example.com"]
-
-
-class Mismatches:
-    def __init__(self):
-        self.count = 0
-
-    def add(self, what):
-        self.count += 1
-        if self.count <= 30:
-            print("MISMATCH: " + what)
-
-
-def run(argv, data=b""):
-    p = subprocess.run(argv, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode, p.stdout, p.stderr
-
-
-def ascii_upper(s):
-    return "".join(c.upper() if c.isascii() else c for c in s)
-
-
-def ascii_lower(s):
-    return "".join(c.lower() if c.isascii() else c for c in s)
-
-
-def ascii_swap(s):
-    return "".join(c.swapcase() if c.isascii() else c for c in s)
-
-
-def mixcase(rng, s):
-    """Some ASCII letters in upper case (only ASCII: see the docstring)."""
-    return "".join(c.upper() if c.isascii() and rng.random() < 0.3 else c for c in s)
-
-
-def rand_word(rng, alphabet="abcdefghijklmnopqrstuvwxyz0123456789", lo=1, hi=12):
-    return "".join(rng.choice(alphabet) for _ in range(rng.randint(lo, hi)))
 
 
 def rand_address(rng):
