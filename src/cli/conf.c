@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "../config/config.h"
 #include "../config/suggest.h"
+#include "../policy/netlist.h"
 #include "../policy/restriction.h"
 #include "../util/chars.h"
 
@@ -111,18 +112,40 @@ static int sp_conf_print(const struct sp_view *v,
 	return status;
 }
 
-/* Restriction lists of main.cf and of every service that overrides one. */
+/* The client address lists a view sets (for a service view: with -o). */
+static void sp_conf_check_netlists(const struct sp_view *v, struct sp_diags *d)
+{
+	static const char *const lists[] = {
+		"mynetworks", "smtpd_client_event_limit_exceptions",
+		"smtpd_forbid_bare_newline_exclusions",
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const struct sp_param *p = sp_view_find(v, lists[i]);
+		struct sp_netlist *nl;
+		if (p == NULL || p->bad || p->src == SP_SRC_DEFAULT ||
+		    (v->service && p->src != SP_SRC_SERVICE))
+			continue;
+		nl = sp_netlist_compile(p->value, p->name, p->file, p->line, d);
+		sp_netlist_free(&nl);
+	}
+}
+
+/* Restriction and address lists of main.cf and of every service that
+ * overrides one. */
 static void sp_conf_check_lists(const struct sp_config *c, struct sp_diags *d)
 {
 	struct sp_diags ignored = {0};
 
 	sp_restriction_check_view(&c->global, d);
+	sp_conf_check_netlists(&c->global, d);
 	for (size_t i = 0; i < c->master.n; i++) {
 		struct sp_view sv;
 		if (c->master.v[i].overrides.n == 0)
 			continue;
 		sp_config_service_view(c, &c->master.v[i], &sv, &ignored);
 		sp_restriction_check_view(&sv, d);
+		sp_conf_check_netlists(&sv, d);
 		sp_view_free(&sv);
 	}
 	sp_diags_free(&ignored);
