@@ -55,23 +55,6 @@ struct sp_nl_build {
 
 /* ---- compiling ---- */
 
-/* e[0..n) for a message: at most SP_NL_SHOW bytes, control and non-ASCII bytes as '?'. */
-static const char *sp_nl_show(const char *e, size_t n, char *out, size_t outlen)
-{
-	size_t k = n > SP_NL_SHOW ? SP_NL_SHOW : n, j = 0;
-
-	for (size_t i = 0; i < k && j + 4 < outlen; i++) {
-		unsigned char c = (unsigned char)e[i];
-		out[j++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	if (k < n && j + 4 < outlen) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = 0;
-	return out;
-}
-
 /* Reports an error about element e[0..n); what may quote the element, so it
  * is shown as sp_nl_show shows it. */
 static void sp_nl_error(struct sp_nl_build *b, const char *e, size_t n, const char *fix,
@@ -79,13 +62,9 @@ static void sp_nl_error(struct sp_nl_build *b, const char *e, size_t n, const ch
 {
 	char show[SP_NL_SHOW * 2], safe[1024];
 
-	snprintf(safe, sizeof(safe), "%s", what);
-	for (char *p = safe; *p; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	}
+	sp_diag_excerpt(what, strlen(what), sizeof(safe) - 4, safe, sizeof(safe));
 	sp_diag_add(b->dg, SP_ERROR, b->file, b->line, b->param, fix && *fix ? fix : NULL,
-		    "\"%s\": %s", sp_nl_show(e, n, show, sizeof(show)), safe);
+		    "\"%s\": %s", sp_diag_excerpt(e, n, SP_NL_SHOW, show, sizeof(show)), safe);
 }
 
 /* Appends an element; its text is e[0..n) behind a '!' when negated. */
@@ -178,7 +157,7 @@ static void sp_nl_mapped(struct sp_nl_build *b, const struct sp_cidr_net *net, c
 		 net->prefix - 96);
 	sp_diag_add(b->dg, SP_WARNING, b->file, b->line, b->param, fix,
 		    "\"%s\" never matches: a client address ::ffff:a.b.c.d is matched as the IPv4 "
-		    "address a.b.c.d, as Postfix does", sp_nl_show(e, n, show, sizeof(show)));
+		    "address a.b.c.d, as Postfix does", sp_diag_excerpt(e, n, SP_NL_SHOW, show, sizeof(show)));
 }
 
 /* An address or network element. */
@@ -226,7 +205,7 @@ static void sp_nl_file(struct sp_nl_build *b, int negate, const char *e, size_t 
 	memcpy(path, e, n);
 	path[n] = 0;
 	if (sp_file_read(path, SP_NETLIST_FILE_MAX, &data, &len) < 0) {
-		snprintf(what, sizeof(what), "open file %s: %s", sp_nl_show(e, n, show, sizeof(show)),
+		snprintf(what, sizeof(what), "open file %s: %s", sp_diag_excerpt(e, n, SP_NL_SHOW, show, sizeof(show)),
 			 errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
 		sp_nl_error(b, e, n, "create the file, or remove the element; Postfix defers every "
 			    "client that reaches it", what);
@@ -266,7 +245,7 @@ static int sp_nl_elem(void *ctx, const char *e, size_t n)
 		sp_diag_add(b->dg, SP_WARNING, b->file, b->line, b->param,
 			    "put comments on lines of their own",
 			    "comment at end of line is not supported: %s",
-			    sp_nl_show(e, strlen(e), show, sizeof(show)));
+			    sp_diag_excerpt(e, strlen(e), SP_NL_SHOW, show, sizeof(show)));
 		return 1;
 	}
 	if (n > SP_NETLIST_ELEM_MAX) {
@@ -364,7 +343,7 @@ int sp_netlist_match(const struct sp_netlist *nl, const char *addr, const char *
 		*matched = NULL;
 	if (alen == 0) {
 		snprintf(err, errlen, "%s: \"%s\" is not an IP address", nl->param,
-			 sp_nl_show(addr, strlen(addr), show, sizeof(show)));
+			 sp_diag_excerpt(addr, strlen(addr), SP_NL_SHOW, show, sizeof(show)));
 		return -1;
 	}
 	for (size_t i = 0; i < nl->n; i++) {

@@ -88,36 +88,15 @@ struct sp_rs_build {
 
 /* ---- compiling domain lists ---- */
 
-/* e[0..n) for a message: bounded, control and non-ASCII bytes as '?'. */
-static const char *sp_rs_show(const char *e, size_t n, char *out, size_t outlen)
-{
-	size_t k = n > SP_RS_SHOW ? SP_RS_SHOW : n, j = 0;
-
-	for (size_t i = 0; i < k && j + 4 < outlen; i++) {
-		unsigned char c = (unsigned char)e[i];
-		out[j++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	if (k < n && j + 4 < outlen) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = 0;
-	return out;
-}
-
 /* Reports an error about element e[0..n). */
 static void sp_rs_error(struct sp_rs_build *b, const char *e, size_t n, const char *fix,
 			const char *what)
 {
 	char show[SP_RS_SHOW * 2], safe[1024];
 
-	snprintf(safe, sizeof(safe), "%s", what);
-	for (char *p = safe; *p; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	}
+	sp_diag_excerpt(what, strlen(what), sizeof(safe) - 4, safe, sizeof(safe));
 	sp_diag_add(b->dg, SP_ERROR, b->file, b->line, b->l->param, fix, "\"%s\": %s",
-		    sp_rs_show(e, n, show, sizeof(show)), safe);
+		    sp_diag_excerpt(e, n, SP_RS_SHOW, show, sizeof(show)), safe);
 }
 
 static struct sp_rs_elem *sp_rs_add(struct sp_rs_list *l, int kind, int negate, const char *e,
@@ -170,7 +149,7 @@ static void sp_rs_file(struct sp_rs_build *b, int negate, const char *e, size_t 
 	}
 	path = sp_xstrndup(e, n);
 	if (sp_file_read(path, SP_RS_FILE_MAX, &data, &len) < 0) {
-		snprintf(what, sizeof(what), "open file %s: %s", sp_rs_show(e, n, show, sizeof(show)),
+		snprintf(what, sizeof(what), "open file %s: %s", sp_diag_excerpt(e, n, SP_RS_SHOW, show, sizeof(show)),
 			 errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
 		sp_rs_error(b, e, n, "create the file, or remove the element; Postfix answers 4xx "
 			    "to every recipient that reaches it", what);
@@ -212,7 +191,7 @@ static int sp_rs_elem(void *ctx, const char *e, size_t n)
 		sp_diag_add(b->dg, SP_WARNING, b->file, b->line, b->l->param,
 			    "put comments on lines of their own",
 			    "comment at end of line is not supported: %s",
-			    sp_rs_show(e, strlen(e), show, sizeof(show)));
+			    sp_diag_excerpt(e, strlen(e), SP_RS_SHOW, show, sizeof(show)));
 		return 1;
 	}
 	if (n > SP_RS_ELEM_MAX) {
@@ -376,7 +355,7 @@ static int sp_rs_own_elem(void *vctx, const char *e, size_t n)
 	}
 	sp_diag_add(c->d, SP_ERROR, c->file, c->line, c->param,
 		    "write the interface's IP address (host names are not looked up)",
-		    "\"%s\": not an IP address", sp_rs_show(e, n, show, sizeof(show)));
+		    "\"%s\": not an IP address", sp_diag_excerpt(e, n, SP_RS_SHOW, show, sizeof(show)));
 	return 0;
 }
 

@@ -45,6 +45,22 @@ static void sp_diag_print(const struct sp_diag *g, FILE *fp)
 	fputc('\n', fp);
 }
 
+const char *sp_diag_excerpt(const char *s, size_t n, size_t max, char *out, size_t outlen)
+{
+	size_t k = n > max ? max : n, j = 0;
+
+	for (size_t i = 0; i < k && j + 4 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[j++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	if (k < n && j + 4 < outlen) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = 0;
+	return out;
+}
+
 void sp_diags_print(const struct sp_diags *d, FILE *fp)
 {
 	for (size_t i = 0; i < d->n; i++)

@@ -32,6 +32,10 @@ struct sp_diags {
 void sp_diag_add(struct sp_diags *d, enum sp_sev sev, const char *file, int line,
 		 const char *param, const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* A printable excerpt of s[0..n) for a message: at most max bytes, control
+ * and non-ASCII bytes shown as '?', "..." when cut. Returns out. */
+const char *sp_diag_excerpt(const char *s, size_t n, size_t max, char *out, size_t outlen);
+
 /* Prints one diagnostic line per entry, "sallyport: error: FILE, line N: PARAM: WHAT; FIX". */
 void sp_diags_print(const struct sp_diags *d, FILE *fp);
 /* Counts the diagnostics whose text contains needle (tests). */
