@@ -3,6 +3,7 @@
  */
 #include "value.h"
 #include "../util/chars.h"
+#include "../util/file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -96,6 +97,30 @@ int sp_value_list(const char *v, int (*fn)(void *ctx, const char *elem, size_t l
 		if ((rc = fn(ctx, start, (size_t)(p - start))) != 0)
 			return rc;
 	}
+	return 0;
+}
+
+int sp_value_file_lines(const char *path, size_t max,
+			int (*fn)(void *ctx, int line, char *text), void *ctx)
+{
+	char *data, *p, *end;
+	size_t len;
+	int line = 0;
+
+	if (sp_file_read(path, max, &data, &len) < 0)
+		return -1;
+	for (p = data, end = data + len; p < end; p++) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+
+		line++;
+		*eol = 0;
+		if (*p != '#' &&
+		    fn(ctx, line, memchr(p, 0, (size_t)(eol - p)) != NULL ? NULL : p) != 0)
+			break;
+		p = eol;
+	}
+	free(data);
 	return 0;
 }
 

@@ -25,6 +25,13 @@ int sp_value_time(const char *v, char unit, int64_t *secs);
 int sp_value_list(const char *v, int (*fn)(void *ctx, const char *elem, size_t len),
 		  void *ctx);
 
+/* Reads a Postfix list file (a "/file/name" element of a list): calls fn
+ * for each line that is not a '#' comment, with its line number; a line
+ * holding a NUL byte is passed as NULL (the caller reports it). Stops when
+ * fn returns non-zero. Returns 0, or -1 with errno (EFBIG past max). */
+int sp_value_file_lines(const char *path, size_t max,
+			int (*fn)(void *ctx, int line, char *text), void *ctx);
+
 /* Checks an expanded value against def. Returns 0, or -1 with what is
  * wrong in why and the fix in fix. */
 int sp_value_check(const struct sp_param_def *def, const char *v,

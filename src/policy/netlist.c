@@ -11,7 +11,6 @@
 #include "../config/value.h"
 #include "../dict/cidr_pattern.h"
 #include "../dict/dict.h"
-#include "../util/file.h"
 #include "../util/mem.h"
 
 #include <arpa/inet.h>
@@ -188,13 +187,25 @@ static void sp_nl_line(struct sp_nl_build *b, const char *line)
 	sp_value_list(line, sp_nl_elem, b);
 }
 
+/* One line of a /file/name (sp_value_file_lines callback). */
+static int sp_nl_file_line(void *ctx, int line, char *text)
+{
+	struct sp_nl_build *in = ctx;
+
+	in->line = line;
+	if (text == NULL)
+		sp_diag_add(in->dg, SP_ERROR, in->file, line, in->param, "remove it",
+			    "NUL byte in line");
+	else
+		sp_nl_line(in, text);
+	return in->full;
+}
+
 /* Reads a /file/name element's lines, each a list of more elements. */
 static void sp_nl_file(struct sp_nl_build *b, int negate, const char *e, size_t n)
 {
 	char path[SP_NETLIST_ELEM_MAX + 1], what[600], show[SP_NL_SHOW * 2];
 	struct sp_nl_build in = *b;
-	char *data, *p, *end;
-	size_t len;
 
 	if (b->depth > 0) {
 		sp_nl_error(b, e, n, "write its elements into this file instead",
@@ -204,32 +215,18 @@ static void sp_nl_file(struct sp_nl_build *b, int negate, const char *e, size_t 
 	}
 	memcpy(path, e, n);
 	path[n] = 0;
-	if (sp_file_read(path, SP_NETLIST_FILE_MAX, &data, &len) < 0) {
-		snprintf(what, sizeof(what), "open file %s: %s", sp_diag_excerpt(e, n, SP_NL_SHOW, show, sizeof(show)),
+	in.file = path;
+	in.depth = 1;
+	in.negate = negate;
+	if (sp_value_file_lines(path, SP_NETLIST_FILE_MAX, sp_nl_file_line, &in) < 0) {
+		snprintf(what, sizeof(what), "open file %s: %s",
+			 sp_diag_excerpt(e, n, SP_NL_SHOW, show, sizeof(show)),
 			 errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
 		sp_nl_error(b, e, n, "create the file, or remove the element; Postfix defers every "
 			    "client that reaches it", what);
 		return;
 	}
-	in.file = path;
-	in.line = 0;
-	in.depth = 1;
-	in.negate = negate;
-	for (p = data, end = data + len; p < end && !in.full; p++) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *eol = nl ? nl : end;
-
-		in.line++;
-		*eol = 0;
-		if (memchr(p, 0, (size_t)(eol - p)) != NULL)
-			sp_diag_add(b->dg, SP_ERROR, path, in.line, b->param, "remove it",
-				    "NUL byte in line");
-		else if (*p != '#')
-			sp_nl_line(&in, p);
-		p = eol;
-	}
 	b->full = in.full;
-	free(data);
 }
 
 /* One element of a line (sp_value_list callback); non-zero ends the line. */

@@ -133,13 +133,26 @@ static void sp_rs_table(struct sp_rs_build *b, int negate, const char *e, size_t
 
 static int sp_rs_elem(void *ctx, const char *e, size_t n);
 
+/* One line of a /file/name (sp_value_file_lines callback). */
+static int sp_rs_file_line(void *ctx, int line, char *text)
+{
+	struct sp_rs_build *in = ctx;
+
+	in->line = line;
+	if (text == NULL)
+		sp_diag_add(in->dg, SP_ERROR, in->file, line, in->l->param, "remove it",
+			    "NUL byte in line");
+	else
+		sp_value_list(text, sp_rs_elem, in);
+	return in->full;
+}
+
 /* Reads a /file/name element: each line (but '#' lines) holds more elements. */
 static void sp_rs_file(struct sp_rs_build *b, int negate, const char *e, size_t n)
 {
 	char what[600], show[SP_RS_SHOW * 2];
 	struct sp_rs_build in = *b;
-	char *path, *data, *p, *end;
-	size_t len;
+	char *path;
 
 	if (b->depth > 0) {
 		sp_rs_error(b, e, n, "write its elements into this file instead",
@@ -148,33 +161,19 @@ static void sp_rs_file(struct sp_rs_build *b, int negate, const char *e, size_t 
 		return;
 	}
 	path = sp_xstrndup(e, n);
-	if (sp_file_read(path, SP_RS_FILE_MAX, &data, &len) < 0) {
-		snprintf(what, sizeof(what), "open file %s: %s", sp_diag_excerpt(e, n, SP_RS_SHOW, show, sizeof(show)),
+	in.file = path;
+	in.depth = 1;
+	in.negate = negate;
+	if (sp_value_file_lines(path, SP_RS_FILE_MAX, sp_rs_file_line, &in) < 0) {
+		snprintf(what, sizeof(what), "open file %s: %s",
+			 sp_diag_excerpt(e, n, SP_RS_SHOW, show, sizeof(show)),
 			 errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
 		sp_rs_error(b, e, n, "create the file, or remove the element; Postfix answers 4xx "
 			    "to every recipient that reaches it", what);
 		free(path);
 		return;
 	}
-	in.file = path;
-	in.line = 0;
-	in.depth = 1;
-	in.negate = negate;
-	for (p = data, end = data + len; p < end && !in.full; p++) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *eol = nl ? nl : end;
-
-		in.line++;
-		*eol = 0;
-		if (memchr(p, 0, (size_t)(eol - p)) != NULL)
-			sp_diag_add(b->dg, SP_ERROR, path, in.line, b->l->param, "remove it",
-				    "NUL byte in line");
-		else if (*p != '#')
-			sp_value_list(p, sp_rs_elem, &in);
-		p = eol;
-	}
 	b->full = in.full;
-	free(data);
 	free(path);
 }
 
