@@ -119,13 +119,14 @@ void sp_keys_domain_access(const char *name, enum sp_parent_style ps,
 void sp_keys_addr_access(const char *addr, struct sp_lookup_keys *out)
 {
 	char delim = strchr(addr, ':') ? ':' : '.';
-	size_t n = strlen(addr);
+	size_t full = strlen(addr), n = full;
 
-	/* As Postfix: look up, cut at the last delimiter, repeat while one was
-	 * found (so "::1" also tries ":" and ""). */
+	/* As Postfix: look up (the address itself in every table, its networks
+	 * in fixed-string tables only), cut at the last delimiter, repeat while
+	 * one was found (so "::1" also tries ":" and ""). */
 	for (;;) {
 		size_t i = n;
-		sp_keys_add(out, addr, n, 1);
+		sp_keys_add(out, addr, n, n != full);
 		while (i > 0 && addr[i - 1] != delim)
 			i--;
 		if (i == 0)

@@ -24,6 +24,7 @@
 #include "../dict/dict.h"
 #include "../dict/lookup_order.h"
 #include "../util/file.h"
+#include "../util/hostname.h"
 #include "../util/mem.h"
 #include "../util/utf8.h"
 
@@ -791,36 +792,6 @@ static int sp_rs_loop(const struct sp_resolver *r, struct sp_rs_state *st, char 
 
 /* ---- the resolved address ---- */
 
-/* Postfix's valid_hostname (no wildcards, all-numeric refused), with
- * non-ASCII bytes allowed in labels when utf8 (no IDNA conversion). */
-static int sp_rs_valid_host(const char *name, int utf8)
-{
-	size_t label = 0, n = strlen(name);
-	int non_numeric = 0;
-
-	if (n == 0 || n > 255)
-		return 0;
-	for (const char *p = name; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (isalnum(c) || c == '_' || (utf8 && c >= 0x80)) {
-			if (++label > 63)
-				return 0;
-			non_numeric |= !isdigit(c);
-		} else if (c == '.') {
-			if (label == 0 || p[1] == 0)
-				return 0;
-			label = 0;
-		} else if (c == '-') {
-			non_numeric = 1;
-			if (++label == 1 || p[1] == 0 || p[1] == '.')
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return non_numeric && (!utf8 || sp_utf8_valid(name, n));
-}
-
 /* The class of a remote domain (lower case): virtual alias, virtual
  * mailbox, relay, default, in that order; -1 on a lookup error. */
 static int sp_rs_class(const struct sp_resolver *r, const char *dom, enum sp_addr_class *cls,
@@ -865,7 +836,7 @@ static int sp_rs_finish(const struct sp_resolver *r, struct sp_rs_state *st,
 		return 0;
 	memcpy(out->domain, dom, dn + 1);
 	if (dom[0] == '[' ? sp_rs_literal(dom, &fam, a) < 0
-			  : !sp_rs_valid_host(dom, r->utf8) ||
+			  : !sp_valid_hostname(dom, r->utf8 ? SP_HOST_UTF8 : 0) ||
 			    (r->utf8 && !sp_utf8_valid(w->s, w->n)))
 		return 0;
 	out->flags &= ~(unsigned)SP_RESOLVE_INVALID;

@@ -75,12 +75,12 @@ static const struct sp_restriction_def sp_rtable[] = {
 	OK("reject_known_sender_login_mismatch"),
 	REMOVED("reject_maps_rbl", SP_RARG_NONE,
 		"removed from Postfix; sallyport has no DNS blocklist support yet"),
-	NOTYET("reject_multi_recipient_bounce", SP_RARG_NONE),
+	OK("reject_multi_recipient_bounce"),
 	OK("reject_non_fqdn_helo_hostname"),
 	RENAMED("reject_non_fqdn_hostname", "reject_non_fqdn_helo_hostname"),
 	OK("reject_non_fqdn_recipient"),
 	OK("reject_non_fqdn_sender"),
-	NOTYET("reject_plaintext_session", SP_RARG_NONE),
+	OK("reject_plaintext_session"),
 	NOTYET("reject_rbl", SP_RARG_WORD),
 	NOTYET("reject_rbl_client", SP_RARG_WORD),
 	NOTYET("reject_rhsbl_client", SP_RARG_WORD),
@@ -167,10 +167,8 @@ static void sp_rerror(struct sp_rcheck *c, const char *fix, const char *fmt, con
 	c->errors++;
 }
 
-/* An unknown name: suggest the closest restriction names. */
-static void sp_unknown(struct sp_rcheck *c, const char *e, size_t n, const char *name)
+void sp_restriction_fix(const char *name, char *fix, size_t len)
 {
-	char fix[256] = "";
 	size_t best = 4, nr;
 	const struct sp_restriction_def *r = sp_restrictions(&nr);
 	const char *pick = NULL;
@@ -183,10 +181,18 @@ static void sp_unknown(struct sp_rcheck *c, const char *e, size_t n, const char 
 		}
 	}
 	if (pick)
-		snprintf(fix, sizeof(fix), "did you mean \"%s\"?", pick);
+		snprintf(fix, len, "did you mean \"%s\"?", pick);
 	else
-		snprintf(fix, sizeof(fix), "name a restriction, or a class listed in "
+		snprintf(fix, len, "name a restriction, or a class listed in "
 			 "smtpd_restriction_classes");
+}
+
+/* An unknown name: suggest the closest restriction names. */
+static void sp_unknown(struct sp_rcheck *c, const char *e, size_t n, const char *name)
+{
+	char fix[256];
+
+	sp_restriction_fix(name, fix, sizeof(fix));
 	sp_rerror(c, fix, "unknown restriction \"%.*s\"", e, n);
 }
 

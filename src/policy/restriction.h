@@ -37,6 +37,10 @@ struct sp_restriction_def {
 /* The restriction named name (exact, lower case as Postfix documents), or NULL. */
 const struct sp_restriction_def *sp_restriction_find(const char *name);
 
+/* The fix for an unknown restriction name: the closest known name
+ * ("did you mean ...?"), or what to write instead. */
+void sp_restriction_fix(const char *name, char *fix, size_t len);
+
 /* The whole table, sorted by name; *n gets the count. */
 const struct sp_restriction_def *sp_restrictions(size_t *n);
 

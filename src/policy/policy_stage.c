@@ -1,0 +1,260 @@
+/*
+ * policy_stage.c - the stages of an SMTP transaction as Postfix's smtpd
+ * evaluates them (smtpd_check_client ... smtpd_check_eod): which lists run
+ * when (smtpd_delay_reject moves client, HELO and sender lists to RCPT),
+ * smtpd_helo_required, relay before recipient restrictions, the implicit
+ * reject_unlisted_sender/recipient, DEFER_IF_PERMIT carried between stages,
+ * and the log line of an event.
+ */
+#include "policy_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum { SP_DEFER_CLIENT = 1, SP_DEFER_HELO = 2, SP_DEFER_SENDER = 4 };
+
+static const char *const sp_stage_names[SP_STAGE_N] = {
+	"CONNECT", "HELO", "MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "ETRN",
+};
+
+const char *sp_policy_stage_name(enum sp_pstage stage)
+{
+	return stage < SP_STAGE_N ? sp_stage_names[stage] : "?";
+}
+
+/* Postfix's SMTPD_CHECK_RESET, once per stage. */
+static void sp_reset(struct sp_peval *e)
+{
+	e->recursion = 0;
+	e->warn_if_reject = 0;
+	e->dir.active = 0;
+}
+
+/* Runs one list; keeps the deciding restriction of the list that decided. */
+static int sp_run(struct sp_peval *e, enum sp_plist l, const char *reply_name,
+		  const char *reply_class, enum sp_rid def_acl)
+{
+	const struct sp_rlist *list = &e->p->lists[l];
+	char saved[sizeof(e->out->deciding)];
+	int st;
+
+	memcpy(saved, e->out->deciding, sizeof(saved));
+	e->out->deciding[0] = 0;
+	if (list->n == 0)
+		return SP_CK_DUNNO;
+	st = sp_peval_list(e, list->v, list->n, list->param, reply_name, reply_class, def_acl);
+	if (st != SP_CK_REJECT && st != SP_CK_STOP)
+		memcpy(e->out->deciding, saved, sizeof(saved));
+	return st;
+}
+
+static int sp_stage_client(struct sp_peval *e)
+{
+	int st;
+
+	e->dip.active = 0;
+	sp_reset(e);
+	st = sp_run(e, SP_L_CLIENT, e->namaddr, "Client host", SP_R_CHECK_CLIENT_ACCESS);
+	e->txn->defer_flags = (e->txn->defer_flags & ~(unsigned)SP_DEFER_CLIENT) |
+			      (e->dip.active ? SP_DEFER_CLIENT : 0);
+	return st;
+}
+
+static int sp_stage_helo(struct sp_peval *e)
+{
+	int st;
+
+	if (e->helo == NULL)
+		return SP_CK_DUNNO;
+	e->dip.active = (e->txn->defer_flags & SP_DEFER_CLIENT) != 0;
+	sp_reset(e);
+	st = sp_run(e, SP_L_HELO, e->helo, "Helo command", SP_R_CHECK_HELO_ACCESS);
+	e->txn->defer_flags = (e->txn->defer_flags & ~(unsigned)SP_DEFER_HELO) |
+			      (e->dip.active ? SP_DEFER_HELO : 0);
+	return st;
+}
+
+static int sp_stage_mail(struct sp_peval *e)
+{
+	const char *snd = e->sender;
+	int st;
+
+	if (snd == NULL)
+		return SP_CK_DUNNO;
+	e->dip.active = (e->txn->defer_flags & (SP_DEFER_CLIENT | SP_DEFER_HELO)) != 0;
+	e->sender_rcptmap_checked = 0;
+	sp_reset(e);
+	st = sp_run(e, SP_L_SENDER, snd, "Sender address", SP_R_CHECK_SENDER_ACCESS);
+	e->txn->defer_flags = (e->txn->defer_flags & ~(unsigned)SP_DEFER_SENDER) |
+			      (e->dip.active ? SP_DEFER_SENDER : 0);
+	if (e->p->reject_unlisted_sender && st != SP_CK_REJECT && st != SP_CK_STOP &&
+	    !e->sender_rcptmap_checked && !e->discard && *snd) {
+		st = sp_pcheck_rcpt_maps(e, snd, "Sender address");
+		if (st == SP_CK_REJECT)
+			snprintf(e->out->deciding, sizeof(e->out->deciding), "%s",
+				 "smtpd_reject_unlisted_sender");
+	}
+	return st;
+}
+
+/* Postfix turns a permit into the deferral a DEFER_IF_PERMIT asked for. */
+static int sp_apply_dip(struct sp_peval *e, int st)
+{
+	if (st == SP_CK_REJECT || st == SP_CK_STOP || !e->dip.active)
+		return st;
+	snprintf(e->out->deciding, sizeof(e->out->deciding), "defer_if_permit");
+	e->warn_if_reject = 0;
+	e->dir.active = 0;
+	return sp_peval_reject(e, 0, e->dip.code, e->dip.dsn, "%s", e->dip.reason);
+}
+
+static int sp_stage_rcpt(struct sp_peval *e)
+{
+	const struct sp_policy *p = e->p;
+	const char *r = e->recipient;
+	int st = SP_CK_DUNNO;
+	enum sp_plist order[2] = {SP_L_RELAY, SP_L_RECIPIENT};
+
+	if (r == NULL || strcasecmp(r, "postmaster") == 0)
+		return SP_CK_DUNNO;
+	e->rcptmap_checked = 0;
+	if (p->delay_reject) {
+		if ((st = sp_stage_client(e)) == SP_CK_REJECT || st == SP_CK_STOP ||
+		    (st = sp_stage_helo(e)) == SP_CK_REJECT || st == SP_CK_STOP ||
+		    (st = sp_stage_mail(e)) == SP_CK_REJECT || st == SP_CK_STOP)
+			return st;
+	}
+	e->dip.active = (e->txn->defer_flags & SP_DEFER_SENDER) != 0;
+	sp_reset(e);
+	if (!p->relay_before_rcpt) {
+		order[0] = SP_L_RECIPIENT;
+		order[1] = SP_L_RELAY;
+	}
+	for (int i = 0; i < 2; i++) {
+		st = sp_run(e, order[i], r, "Recipient address", SP_R_CHECK_RECIPIENT_ACCESS);
+		if (st == SP_CK_REJECT || st == SP_CK_STOP)
+			return st;
+	}
+	st = sp_apply_dip(e, st);
+	if (p->reject_unlisted_rcpt && st != SP_CK_REJECT && !e->rcptmap_checked && !e->discard &&
+	    *r) {
+		st = sp_pcheck_rcpt_maps(e, r, "Recipient address");
+		if (st == SP_CK_REJECT && e->out->deciding[0] == 0)
+			snprintf(e->out->deciding, sizeof(e->out->deciding), "%s",
+				 "smtpd_reject_unlisted_recipient");
+	}
+	return st;
+}
+
+static int sp_stage_data(struct sp_peval *e, enum sp_plist l, const char *name,
+			 const char *cls)
+{
+	int st;
+
+	if (e->txn->rcpt_count > 1)
+		e->recipient = NULL;
+	e->dip.active = 0;
+	sp_reset(e);
+	st = sp_run(e, l, name, cls, SP_R_COUNT);
+	return sp_apply_dip(e, st);
+}
+
+static int sp_stage(struct sp_peval *e)
+{
+	const struct sp_policy *p = e->p;
+
+	switch (e->stage) {
+	case SP_STAGE_CLIENT:
+		return p->delay_reject ? SP_CK_DUNNO : sp_stage_client(e);
+	case SP_STAGE_HELO:
+		return p->delay_reject ? SP_CK_DUNNO : sp_stage_helo(e);
+	case SP_STAGE_MAIL:
+		if (p->helo_required && e->txn->helo == NULL) {
+			snprintf(e->out->deciding, sizeof(e->out->deciding), "smtpd_helo_required");
+			return sp_peval_reject(e, 1, 503, "5.5.1", "Error: send HELO/EHLO first");
+		}
+		return p->delay_reject ? SP_CK_DUNNO : sp_stage_mail(e);
+	case SP_STAGE_RCPT:
+		return sp_stage_rcpt(e);
+	case SP_STAGE_DATA:
+		return sp_stage_data(e, SP_L_DATA, "DATA", "Data command");
+	case SP_STAGE_EOD:
+		return sp_stage_data(e, SP_L_EOD, "END-OF-MESSAGE", "End-of-data");
+	case SP_STAGE_ETRN:
+		e->dip.active = 0;
+		sp_reset(e);
+		return e->txn->etrn ? sp_run(e, SP_L_ETRN, e->txn->etrn, "Etrn command",
+					     SP_R_CHECK_ETRN_ACCESS)
+				    : SP_CK_DUNNO;
+	default:
+		return SP_CK_DUNNO;
+	}
+}
+
+void sp_policy_eval(const struct sp_policy *p, enum sp_pstage stage, struct sp_txn *txn,
+		    struct sp_presult *out, struct sp_ptrace *trace)
+{
+	struct sp_peval e;
+	int st;
+
+	memset(out, 0, sizeof(*out));
+	memset(&e, 0, sizeof(e));
+	e.p = p;
+	e.txn = txn;
+	e.out = out;
+	e.trace = trace;
+	e.stage = stage;
+	e.sender = stage >= SP_STAGE_MAIL ? txn->sender : NULL;
+	e.recipient = stage >= SP_STAGE_RCPT && stage != SP_STAGE_ETRN ? txn->recipient : NULL;
+	e.helo = txn->helo;
+	snprintf(e.namaddr, sizeof(e.namaddr), "%s[%s]",
+		 txn->client_name ? txn->client_name : "unknown",
+		 txn->client_addr ? txn->client_addr : "unknown");
+	if (trace) {
+		trace->n = 0;
+		trace->lost = 0;
+	}
+	st = sp_stage(&e);
+	if (e.pending) {
+		out->verdict = SP_POLICY_PENDING;
+		out->reply[0] = 0;
+		out->code = 0;
+	} else if (e.hangup) {
+		out->verdict = SP_POLICY_HANGUP;
+	} else if (st == SP_CK_REJECT) {
+		out->verdict = SP_POLICY_REJECT;
+	} else {
+		out->verdict = SP_POLICY_ACCEPT;
+		out->reply[0] = 0;
+		out->code = 0;
+	}
+}
+
+const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
+			       const char *queue_id, const struct sp_pevent *ev,
+			       char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s: %s: %s from %s[%s]: %s;", queue_id ? queue_id : "NOQUEUE",
+			 ev->what, sp_policy_stage_name(stage),
+			 txn->client_name ? txn->client_name : "unknown",
+			 txn->client_addr ? txn->client_addr : "unknown", ev->text);
+	size_t used = n < 0 ? 0 : (size_t)n;
+
+#define SP_APPEND(...) do { \
+		if (used < len) { \
+			n = snprintf(buf + used, len - used, __VA_ARGS__); \
+			used += n < 0 ? 0 : (size_t)n; \
+		} \
+	} while (0)
+	if (txn->sender && stage >= SP_STAGE_MAIL)
+		SP_APPEND(" from=<%s>", txn->sender);
+	if (txn->recipient && stage >= SP_STAGE_RCPT)
+		SP_APPEND(" to=<%s>", txn->recipient);
+	if (stage != SP_STAGE_CLIENT || txn->helo)
+		SP_APPEND(" proto=%s", txn->esmtp ? "ESMTP" : "SMTP");
+	if (txn->helo)
+		SP_APPEND(" helo=<%s>", txn->helo);
+#undef SP_APPEND
+	return buf;
+}
