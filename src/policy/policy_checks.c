@@ -114,6 +114,14 @@ static int sp_dns_answer(struct sp_peval *e, enum sp_pdns_kind kind, const char 
 {
 	const struct sp_pdns_cache *c = e->txn->dns;
 
+	/* Postfix's dns_lookup answers "not found" for a name that is no host
+	 * name without asking (and sallyport has no IDNA: non-ASCII too). */
+	if (!sp_valid_hostname(name, SP_HOST_WILDCARD)) {
+		*st = SP_PDNS_NOTFOUND;
+		sp_peval_trace(e, SP_TR_NOTE, NULL, NULL, "DNS: \"%s\" is no host name: not found",
+			       name);
+		return 1;
+	}
 	for (size_t i = 0; c && i < c->n; i++) {
 		if (c->v[i].kind == kind && strcasecmp(c->v[i].name, name) == 0) {
 			*st = c->v[i].status;
