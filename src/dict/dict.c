@@ -24,6 +24,7 @@ static const struct {
 	{"regexp", &sp_dict_regexp_ops},
 	{"static", &sp_dict_static_ops},
 	{"texthash", &sp_dict_texthash_ops},
+	{"unix", &sp_dict_unix_ops},
 };
 
 static const struct sp_dict_ops *sp_dict_find_type(const char *type)
@@ -134,9 +135,14 @@ struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *
 		snprintf(err, errlen, "\"%.80s\" is not a table reference (write type:name)", spec);
 		return NULL;
 	}
+	/* proxy: reaches a table through Postfix's proxymap, for processes that
+	 * cannot open it themselves after chroot; sallyport opens every table
+	 * before chroot, so it opens the table behind it directly. */
+	if (strcmp(type, "proxy") == 0)
+		return sp_dict_open(name, flags, diags, err, errlen);
 	if ((ops = sp_dict_find_type(type)) == NULL) {
 		snprintf(err, errlen, "unsupported table type \"%s\" (sallyport supports btree, cidr, "
-			 "hash, inline, lmdb, pcre, regexp, static, texthash)", type);
+			 "hash, inline, lmdb, pcre, regexp, static, texthash, unix and proxy:)", type);
 		return NULL;
 	}
 	d = sp_xcalloc(1, sizeof(*d));
@@ -178,6 +184,17 @@ int sp_dict_lookup(struct sp_dict *d, const char *key, const char **value,
 	if (rc == 1)
 		*value = sp_buf_str(&d->result);
 	return rc;
+}
+
+int sp_dict_hold(struct sp_dict *d, char *err, size_t errlen)
+{
+	return d->ops->hold ? d->ops->hold(d, err, errlen) : 0;
+}
+
+void sp_dict_release(struct sp_dict *d)
+{
+	if (d->ops->release)
+		d->ops->release(d);
 }
 
 int sp_dict_each(struct sp_dict *d, int (*fn)(void *ctx, const char *key, const char *value),

@@ -39,6 +39,13 @@ struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *
 int sp_dict_lookup(struct sp_dict *d, const char *key, const char **value,
 		   char *err, size_t errlen);
 
+/* Several lookups as one: between sp_dict_hold and sp_dict_release the
+ * table answers from one consistent view (for lmdb: one lock and one read
+ * transaction instead of one per lookup). Returns 0, or -1 with err; a
+ * table that needs nothing of the kind returns 0. Holds do not nest. */
+int sp_dict_hold(struct sp_dict *d, char *err, size_t errlen);
+void sp_dict_release(struct sp_dict *d);
+
 /* Calls fn for each entry in table order (postmap -s) until fn returns
  * non-zero. Returns 0, fn's value, or -1 with err when the type cannot list
  * its entries. */

@@ -20,6 +20,10 @@ struct sp_dict_ops {
 	int (*each)(struct sp_dict *d, int (*fn)(void *ctx, const char *key, const char *value),
 		    void *ctx, char *err, size_t errlen);
 	void (*close)(struct sp_dict *d);
+	/* Optional: one consistent view (lock, read transaction) for the
+	 * lookups until release; returns 0, or -1 with err. */
+	int (*hold)(struct sp_dict *d, char *err, size_t errlen);
+	void (*release)(struct sp_dict *d);
 	int folds;    /* 1: fixed-string keys, folded under SP_DICT_FOLD */
 	int pattern;  /* 1: keys are patterns (cidr, regexp, pcre): asked only
 	               * for the full key of a lookup order */
@@ -46,6 +50,7 @@ extern const struct sp_dict_ops sp_dict_cidr_ops;
 extern const struct sp_dict_ops sp_dict_regexp_ops;
 extern const struct sp_dict_ops sp_dict_pcre_ops;
 extern const struct sp_dict_ops sp_dict_lmdb_ops;
+extern const struct sp_dict_ops sp_dict_unix_ops;
 
 /* Lookup, listing and close for types whose d->priv is a struct sp_kvindex
  * (texthash, inline). */

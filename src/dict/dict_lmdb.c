@@ -47,6 +47,7 @@ struct sp_lmdb {
 	size_t maxkey;      /* LMDB's longest key */
 	struct sp_buf key;  /* each(): the current key */
 	struct sp_buf val;  /* each(): the current value */
+	MDB_txn *held;      /* between hold and release: the read transaction */
 };
 
 /* Shared (F_RDLCK) or no (F_UNLCK) fcntl() lock on the whole file. */
@@ -116,24 +117,49 @@ static int sp_lmdb_find(struct sp_lmdb *l, MDB_txn *txn, const char *key, MDB_va
 	return rc;
 }
 
-static int sp_lmdb_lookup(struct sp_dict *d, const char *key, char *err, size_t errlen)
+static int sp_lmdb_hold(struct sp_dict *d, char *err, size_t errlen)
 {
 	struct sp_lmdb *l = d->priv;
-	MDB_txn *txn;
-	MDB_val val;
-	int rc, toolong = 0;
+	int rc;
 
 	if (sp_lmdb_lock(l, F_RDLCK) < 0) {
 		snprintf(err, errlen, "%s:%s: lock %s.lmdb: %s", d->type, d->name, d->name,
 			 strerror(errno));
 		return -1;
 	}
-	if ((rc = sp_lmdb_begin(l, &txn)) == 0) {
-		if ((rc = sp_lmdb_find(l, txn, key, &val)) == 0)
-			toolong = sp_lmdb_copy(&d->result, &val) < 0;
-		mdb_txn_abort(txn);
+	if ((rc = sp_lmdb_begin(l, &l->held)) != 0) {
+		l->held = NULL;
+		(void)sp_lmdb_lock(l, F_UNLCK);
+		snprintf(err, errlen, "%s:%s: read %s.lmdb: %s", d->type, d->name, d->name,
+			 mdb_strerror(rc));
+		return -1;
 	}
-	(void)sp_lmdb_lock(l, F_UNLCK);
+	return 0;
+}
+
+static void sp_lmdb_release(struct sp_dict *d)
+{
+	struct sp_lmdb *l = d->priv;
+
+	if (l->held) {
+		mdb_txn_abort(l->held);
+		l->held = NULL;
+		(void)sp_lmdb_lock(l, F_UNLCK);
+	}
+}
+
+static int sp_lmdb_lookup(struct sp_dict *d, const char *key, char *err, size_t errlen)
+{
+	struct sp_lmdb *l = d->priv;
+	MDB_val val;
+	int rc, toolong = 0, own = l->held == NULL;
+
+	if (own && sp_lmdb_hold(d, err, errlen) < 0)
+		return -1;
+	if ((rc = sp_lmdb_find(l, l->held, key, &val)) == 0)
+		toolong = sp_lmdb_copy(&d->result, &val) < 0;
+	if (own)
+		sp_lmdb_release(d);
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc != 0) {
@@ -306,6 +332,7 @@ static void sp_lmdb_close(struct sp_dict *d)
 
 	if (l == NULL)
 		return;
+	sp_lmdb_release(d);
 	if (l->env)
 		mdb_env_close(l->env);
 	sp_buf_free(&l->key);
@@ -320,6 +347,8 @@ const struct sp_dict_ops sp_dict_lmdb_ops = {
 	.lookup = sp_lmdb_lookup,
 	.each = sp_lmdb_each,
 	.close = sp_lmdb_close,
+	.hold = sp_lmdb_hold,
+	.release = sp_lmdb_release,
 	.folds = 1,
 	.file_suffix = ".lmdb",
 };

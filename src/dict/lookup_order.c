@@ -11,10 +11,39 @@
 #include <string.h>
 #include <strings.h>
 
+void sp_lookup_keys_init(struct sp_lookup_keys *k)
+{
+	k->v = NULL;
+	k->n = k->cap = k->used = 0;
+}
+
+/* Keys and their bytes live in the struct while they fit (a lookup makes
+ * a dozen of them per address), on the heap after that. */
 static void sp_keys_add(struct sp_lookup_keys *k, const char *s, size_t n, int partial)
 {
-	k->v = sp_xgrow(k->v, &k->cap, k->n + 1, sizeof(*k->v));
-	k->v[k->n].key = sp_xstrndup(s, n);
+	char *key;
+
+	if (k->v == NULL) {
+		k->v = k->inl;
+		k->cap = SP_KEYS_INLINE;
+	}
+	if (k->n == k->cap) {
+		struct sp_lookup_key *v = sp_xmalloc(2 * k->cap * sizeof(*v));
+		memcpy(v, k->v, k->n * sizeof(*v));
+		if (k->v != k->inl)
+			free(k->v);
+		k->v = v;
+		k->cap *= 2;
+	}
+	if (n < SP_KEYS_ARENA - k->used) {
+		key = k->arena + k->used;
+		memcpy(key, s, n);
+		key[n] = 0;
+		k->used += n + 1;
+	} else {
+		key = sp_xstrndup(s, n);
+	}
+	k->v[k->n].key = key;
 	k->v[k->n].partial = k->n > 0 ? partial : 0;
 	k->n++;
 }
@@ -22,9 +51,11 @@ static void sp_keys_add(struct sp_lookup_keys *k, const char *s, size_t n, int p
 void sp_lookup_keys_free(struct sp_lookup_keys *k)
 {
 	for (size_t i = 0; i < k->n; i++)
-		free(k->v[i].key);
-	free(k->v);
-	memset(k, 0, sizeof(*k));
+		if (k->v[i].key < k->arena || k->v[i].key >= k->arena + SP_KEYS_ARENA)
+			free(k->v[i].key);
+	if (k->v != k->inl)
+		free(k->v);
+	sp_lookup_keys_init(k);
 }
 
 /* Length of the local part without its extension, or 0 when it must not
@@ -155,8 +186,10 @@ void sp_keys_addr_owner(const char *addr, const char *delim, int domain_is_local
 	sp_keys_add(out, at, strlen(at), 1);               /* @domain */
 }
 
-int sp_lookup_first(struct sp_dict *const *dicts, size_t n, const struct sp_lookup_keys *keys,
-		    const char **value, const char **matched, char *err, size_t errlen)
+/* Each key in every table before the next key. */
+static int sp_lookup_keys_in(struct sp_dict *const *dicts, size_t n,
+			     const struct sp_lookup_keys *keys, const char **value,
+			     const char **matched, char *err, size_t errlen)
 {
 	for (size_t k = 0; k < keys->n; k++) {
 		for (size_t i = 0; i < n; i++) {
@@ -172,4 +205,21 @@ int sp_lookup_first(struct sp_dict *const *dicts, size_t n, const struct sp_look
 		}
 	}
 	return 0;
+}
+
+int sp_lookup_first(struct sp_dict *const *dicts, size_t n, const struct sp_lookup_keys *keys,
+		    const char **value, const char **matched, char *err, size_t errlen)
+{
+	size_t held = 0;
+	int rc = 0;
+
+	/* One consistent view of each table for all the keys (and one lock). */
+	while (held < n && keys->n > 1 && rc == 0)
+		if ((rc = sp_dict_hold(dicts[held], err, errlen)) == 0)
+			held++;
+	if (rc == 0)
+		rc = sp_lookup_keys_in(dicts, n, keys, value, matched, err, errlen);
+	while (held > 0)
+		sp_dict_release(dicts[--held]);
+	return rc;
 }

@@ -33,10 +33,19 @@ struct sp_lookup_key {
 	int partial;
 };
 
+#define SP_KEYS_INLINE 16      /* keys held without allocation */
+#define SP_KEYS_ARENA 1024     /* key bytes held without allocation */
+
 struct sp_lookup_keys {
 	struct sp_lookup_key *v;
 	size_t n, cap;
+	size_t used;           /* arena bytes in use */
+	struct sp_lookup_key inl[SP_KEYS_INLINE];
+	char arena[SP_KEYS_ARENA];
 };
+
+/* Makes k empty (cheaper than zeroing it; "= {0}" works too). */
+void sp_lookup_keys_init(struct sp_lookup_keys *k);
 
 enum sp_parent_style {
 	SP_PARENT_MATCHES,   /* parent_domain_matches_subdomains names this class */

@@ -36,6 +36,7 @@ enum sp_pdns_kind { SP_PDNS_MAILHOST, SP_PDNS_HOST };
 enum sp_pdns_status { SP_PDNS_OK, SP_PDNS_NOTFOUND, SP_PDNS_RETRY, SP_PDNS_INVAL, SP_PDNS_NULLMX };
 
 #define SP_PDNS_MAX 16           /* answers one transaction may carry */
+#define SP_PREPLY_MAX 512        /* longest reply or log text */
 
 struct sp_pdns_answer {
 	enum sp_pdns_kind kind;
@@ -52,6 +53,15 @@ struct sp_pdns_cache {
 void sp_pdns_put(struct sp_pdns_cache *c, enum sp_pdns_kind kind, const char *name,
 		 enum sp_pdns_status st);
 
+/* A deferred answer (Postfix's DEFER_IF_PERMIT state): the first reason
+ * is kept while it is active. */
+struct sp_pdefer {
+	int active;
+	int code;
+	char dsn[16];
+	char reason[SP_PREPLY_MAX];
+};
+
 /* The transaction as the engine sees it. Strings are NUL-terminated; NULL
  * means "not given yet" (no HELO, no MAIL FROM...). Addresses are in
  * internal form (quotes removed, as src/smtp/address.h gives them); "" is
@@ -64,9 +74,11 @@ struct sp_txn {
 	const char *helo;            /* HELO/EHLO argument */
 	int esmtp;                   /* EHLO (proto=ESMTP) rather than HELO */
 	int tls;                     /* TLS is active */
-	int ccert_verified;          /* a client certificate was verified */
-	const char *ccert_fingerprint;      /* its fingerprint, or NULL */
+	const char *ccert_fingerprint;      /* the client certificate's fingerprint;
+					     * NULL: no certificate presented */
 	const char *ccert_pkey_fingerprint; /* its public key fingerprint, or NULL */
+	const char *ccert_cn;        /* its CommonName, or NULL */
+	int ccert_verified;          /* it was verified against the trusted CAs */
 	const char *sasl_user;       /* SASL login name; NULL when not logged in */
 	const char *sender;          /* MAIL FROM (internal form) */
 	const char *recipient;       /* the RCPT TO being decided */
@@ -77,9 +89,17 @@ struct sp_txn {
 	struct sp_pdns_cache *dns;   /* answers known so far; may be NULL */
 	/* In and out: DEFER_IF_PERMIT raised by the client, HELO and sender
 	 * stages (the engine sets these; keep them for the session and clear
-	 * them with the transaction as Postfix does). */
+	 * them with the transaction as Postfix does), and the deferral itself. */
 	unsigned defer_flags;
+	struct sp_pdefer defer_if_permit;
+	/* In and out: a DISCARD action fired; no restriction runs again until
+	 * the transaction ends (clear it at MAIL FROM and RSET). */
+	int discarded;
 };
+
+/* The client address the engine decides on: an IPv4-mapped IPv6 address
+ * (::ffff:192.0.2.1) as the IPv4 address, as Postfix's smtpd records it. */
+const char *sp_policy_client_addr(const struct sp_txn *txn);
 
 enum sp_pstage {
 	SP_STAGE_CLIENT,   /* the connection (only when smtpd_delay_reject = no) */
@@ -107,7 +127,6 @@ enum {
 
 #define SP_PEVENTS_MAX 16
 #define SP_PPREPEND_MAX 8
-#define SP_PREPLY_MAX 512
 
 /* One line the server logs (Postfix's log_whatsup): "reject",
  * "reject_warning", "warn", "info", "hold", "discard", "permit", "hangup". */

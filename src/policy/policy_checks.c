@@ -23,7 +23,10 @@ static void sp_truncate_dot(const char *name, char *buf, size_t len)
 
 	if (n > 1 && name[n - 1] == '.' && name[n - 2] != '.')
 		n--;
-	snprintf(buf, len, "%.*s", (int)n, name);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, name, n);
+	buf[n] = 0;
 }
 
 /* valid_utf8_hostname: non-ASCII only with SMTPUTF8 (and then valid UTF-8;
@@ -165,7 +168,7 @@ int sp_pcheck_unknown_hostname(struct sp_peval *e, const char *name, const char 
 				       reply_name, reply_class, st == SP_PDNS_INVAL ?
 				       "Malformed DNS server reply" : "Host not found");
 	if (e->warn_if_reject == 0 && e->p->unk_name_tf_defer)
-		return sp_peval_defer_if(e, &e->dip, 450, "4.7.1", "<%s>: %s rejected: Host not found",
+		return sp_peval_defer_if(e, e->dip, 450, "4.7.1", "<%s>: %s rejected: Host not found",
 					 reply_name, reply_class);
 	return sp_peval_reject(e, 0, 450, "4.7.1", "<%s>: %s rejected: Host not found", reply_name,
 			       reply_class);
@@ -188,7 +191,7 @@ static int sp_unknown_mailhost(struct sp_peval *e, const char *name, const char 
 				       reply_name, reply_class, name);
 	case SP_PDNS_RETRY:
 		if (e->warn_if_reject == 0 && e->p->unk_addr_tf_defer)
-			return sp_peval_defer_if(e, &e->dip, 450, snd ? "4.1.8" : "4.1.2",
+			return sp_peval_defer_if(e, e->dip, 450, snd ? "4.1.8" : "4.1.2",
 						 "<%s>: %s rejected: Domain not found", reply_name,
 						 reply_class);
 		return sp_peval_reject(e, 0, 450, snd ? "4.1.8" : "4.1.2",
@@ -201,18 +204,31 @@ static int sp_unknown_mailhost(struct sp_peval *e, const char *name, const char 
 	}
 }
 
-/* Resolves addr; on a lookup error answers 451 (status in *st) and
- * returns -1. */
-static int sp_presolve(struct sp_peval *e, const char *addr, struct sp_resolved *res, int *st)
+/* Resolves addr, once per evaluation (restrictions ask for the same
+ * addresses again and again); on a lookup error answers 451 (status in
+ * *st) and returns NULL. */
+static const struct sp_resolved *sp_presolve(struct sp_peval *e, const char *addr, int *st)
 {
+	size_t n = strlen(addr);
+	struct sp_rmemo *m = NULL;
 	char err[256];
 
-	if (sp_resolve(e->p->resolver, addr, res, err, sizeof(err)) < 0) {
-		sp_peval_event(e, "warn", "address resolution of %s: %s", addr, err);
-		*st = sp_peval_temp_lookup(e, addr);
-		return -1;
+	for (size_t i = 0; i < e->nmemo && i < SP_RMEMO && m == NULL; i++)
+		if (e->memo[i].len == n && memcmp(e->memo[i].addr, addr, n) == 0)
+			m = &e->memo[i];
+	if (m == NULL) {
+		m = &e->memo[e->nmemo++ % SP_RMEMO];
+		m->len = n < sizeof(m->addr) ? n : (size_t)-1;   /* too long: never matched */
+		if (n < sizeof(m->addr))
+			memcpy(m->addr, addr, n + 1);
+		if ((m->rc = sp_resolve(e->p->resolver, addr, &m->res, err, sizeof(err))) < 0)
+			sp_peval_event(e, "warn", "address resolution of %s: %s", addr, err);
 	}
-	return 0;
+	if (m->rc < 0) {
+		*st = sp_peval_temp_lookup(e, addr);
+		return NULL;
+	}
+	return &m->res;
 }
 
 static int sp_class_final(enum sp_addr_class c)
@@ -223,15 +239,15 @@ static int sp_class_final(enum sp_addr_class c)
 int sp_pcheck_unknown_address(struct sp_peval *e, const char *addr, const char *reply_name,
 			      const char *reply_class)
 {
-	struct sp_resolved res;
+	const struct sp_resolved *res;
 	const char *at;
 	int st;
 
-	if (sp_presolve(e, addr, &res, &st) < 0)
+	if ((res = sp_presolve(e, addr, &st)) == NULL)
 		return st;
-	if ((at = strrchr(res.address, '@')) == NULL || sp_class_final(res.cls))
+	if ((at = strrchr(res->address, '@')) == NULL || sp_class_final(res->cls))
 		return SP_CK_DUNNO;
-	if (at[1] == '[' && res.address[strlen(res.address) - 1] == ']')
+	if (at[1] == '[' && res->address[strlen(res->address) - 1] == ']')
 		return SP_CK_DUNNO;
 	return sp_unknown_mailhost(e, at + 1, reply_name, reply_class);
 }
@@ -240,17 +256,18 @@ int sp_pcheck_unknown_address(struct sp_peval *e, const char *addr, const char *
 
 int sp_pcheck_auth_destination(struct sp_peval *e, const char *rcpt)
 {
-	struct sp_resolved res;
+	const struct sp_resolved *res;
 	int st;
 
-	if (sp_presolve(e, rcpt, &res, &st) < 0)
+	if ((res = sp_presolve(e, rcpt, &st)) == NULL)
 		return st;
-	sp_peval_trace(e, SP_TR_NOTE, NULL, NULL, "%s resolves to %s (%s%s)", rcpt, res.address,
-		       (const char *[]){"local", "virtual alias", "virtual mailbox", "relay",
-					"not ours"}[res.cls],
-		       res.flags & SP_RESOLVE_ROUTED ? ", routed" : "");
-	return sp_resolve_auth_destination(&res, e->p->allow_untrusted_routing) ? SP_CK_OK
-										  : SP_CK_DUNNO;
+	if (e->trace)
+		sp_peval_trace(e, SP_TR_NOTE, NULL, NULL, "%s resolves to %s (%s%s)", rcpt,
+			       res->address, (const char *[]){"local", "virtual alias",
+			       "virtual mailbox", "relay", "not ours"}[res->cls],
+			       res->flags & SP_RESOLVE_ROUTED ? ", routed" : "");
+	return sp_resolve_auth_destination(res, e->p->allow_untrusted_routing) ? SP_CK_OK
+										 : SP_CK_DUNNO;
 }
 
 int sp_pcheck_unauth_destination(struct sp_peval *e, const char *rcpt, int code, const char *dsn)
@@ -269,19 +286,20 @@ int sp_pcheck_unauth_destination(struct sp_peval *e, const char *rcpt, int code,
 int sp_pcheck_mail_access(struct sp_peval *e, struct sp_dict *table, const char *addr,
 			  const char *reply_name, const char *reply_class, enum sp_rid def_acl)
 {
-	struct sp_resolved res;
-	struct sp_lookup_keys k = {0};
+	const struct sp_resolved *res;
+	struct sp_lookup_keys k;
 	int st, found;
 
-	if (sp_presolve(e, addr, &res, &st) < 0)
+	if ((res = sp_presolve(e, addr, &st)) == NULL)
 		return st;
-	if (strchr(res.address, '@') == NULL)
+	if (strchr(res->address, '@') == NULL)
 		return SP_CK_DUNNO;
-	sp_keys_mail_access(res.address, e->p->delim, e->p->parent_style, &k);
-	st = sp_peval_access(e, table, &k, res.address, reply_name, reply_class, def_acl, &found);
+	sp_lookup_keys_init(&k);
+	sp_keys_mail_access(res->address, e->p->delim, e->p->parent_style, &k);
+	st = sp_peval_access(e, table, &k, res->address, reply_name, reply_class, def_acl, &found);
 	sp_lookup_keys_free(&k);
 	/* A routed recipient is too uncertain a destination for an OK. */
-	if (st == SP_CK_OK && !e->p->allow_untrusted_routing && (res.flags & SP_RESOLVE_ROUTED) &&
+	if (st == SP_CK_OK && !e->p->allow_untrusted_routing && (res->flags & SP_RESOLVE_ROUTED) &&
 	    strcmp(reply_class, "Recipient address") == 0)
 		return SP_CK_DUNNO;
 	return st;
@@ -291,9 +309,10 @@ int sp_pcheck_client_access(struct sp_peval *e, struct sp_dict *table, const cha
 			    const char *addr, const char *reply_name, const char *reply_class,
 			    enum sp_rid def_acl)
 {
-	struct sp_lookup_keys k = {0};
+	struct sp_lookup_keys k;
 	int st, found;
 
+	sp_lookup_keys_init(&k);
 	sp_keys_domain_access(name, e->p->parent_style, &k);
 	st = sp_peval_access(e, table, &k, name, reply_name, reply_class, def_acl, &found);
 	sp_lookup_keys_free(&k);
@@ -309,9 +328,10 @@ int sp_pcheck_domain_access(struct sp_peval *e, struct sp_dict *table, const cha
 			    const char *reply_name, const char *reply_class, enum sp_rid def_acl,
 			    int *found)
 {
-	struct sp_lookup_keys k = {0};
+	struct sp_lookup_keys k;
 	int st;
 
+	sp_lookup_keys_init(&k);
 	sp_keys_domain_access(domain, e->p->parent_style, &k);
 	st = sp_peval_access(e, table, &k, domain, reply_name, reply_class, def_acl, found);
 	sp_lookup_keys_free(&k);
@@ -322,23 +342,20 @@ int sp_pcheck_ccert_access(struct sp_peval *e, struct sp_dict *table, enum sp_ri
 {
 	const struct sp_txn *t = e->txn;
 	const char *fp[2] = {t->ccert_fingerprint, t->ccert_pkey_fingerprint};
-	int st, found;
+	int st = SP_CK_DUNNO, found;
 
-	if (!t->tls || !t->ccert_verified)
+	if (!t->tls || t->ccert_fingerprint == NULL)
 		return SP_CK_DUNNO;
-	for (int i = 0; i < 2; i++) {
-		struct sp_lookup_keys k = {0};
+	/* The certificate's fingerprint, then its public key's: each alone. */
+	for (int i = 0; i < 2 && st == SP_CK_DUNNO; i++) {
+		struct sp_lookup_key one = {(char *)fp[i], 0};
+		struct sp_lookup_keys k = {.v = &one, .n = 1, .cap = 1};
 		if (fp[i] == NULL || *fp[i] == 0)
 			continue;
-		sp_keys_domain_access(fp[i], SP_PARENT_DOT, &k);
-		k.n = k.n > 1 ? 1 : k.n;   /* the fingerprint alone */
-		st = sp_peval_access(e, table, &k, fp[i], e->namaddr, "Client certificate", def_acl,
-				     &found);
-		sp_lookup_keys_free(&k);
-		if (st != SP_CK_DUNNO || found)
-			return st;
+		st = sp_peval_access(e, table, &k, fp[i], t->ccert_cn ? t->ccert_cn : "",
+				     "Client certificate", def_acl, &found);
 	}
-	return SP_CK_DUNNO;
+	return st;
 }
 
 int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all)
@@ -366,17 +383,20 @@ int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all)
 int sp_pmaps_find(struct sp_peval *e, const struct sp_pmaps *m, const char *addr,
 		  const char *reply_name, const char **value)
 {
-	struct sp_lookup_keys k = {0};
-	struct sp_resolved res;
+	struct sp_lookup_keys k;
+	const struct sp_resolved *res;
 	const char *matched = NULL;
 	char err[256];
-	int r, local = 0;
-	const char *at = strrchr(addr, '@');
+	int r, st, local = 0;
 
 	if (m->n == 0)
 		return 0;
-	if (at && sp_resolve(e->p->resolver, addr, &res, err, sizeof(err)) == 0)
-		local = res.cls == SP_CLASS_LOCAL;
+	if (strrchr(addr, '@')) {
+		if ((res = sp_presolve(e, addr, &st)) == NULL)
+			return -1;
+		local = res->cls == SP_CLASS_LOCAL;
+	}
+	sp_lookup_keys_init(&k);
 	sp_keys_addr_owner(addr, e->p->delim, local, &k);
 	r = sp_lookup_first(m->v, m->n, &k, value, &matched, err, sizeof(err));
 	sp_peval_trace_lookup(e, m->param, r > 0 ? matched : addr, r > 0 ? *value : NULL);
@@ -409,14 +429,14 @@ static int sp_owner_listed(const char *owners, const char *user)
 int sp_pcheck_login_mismatch(struct sp_peval *e, const char *sender, int allow_unknown)
 {
 	const char *user = e->txn->sasl_user, *owners = NULL;
-	struct sp_resolved res;
+	const struct sp_resolved *res;
 	int st, r;
 
 	if (e->p->login_maps.n == 0 || user == NULL)
 		return SP_CK_DUNNO;
-	if (sp_presolve(e, sender, &res, &st) < 0)
+	if ((res = sp_presolve(e, sender, &st)) == NULL)
 		return st;
-	if ((r = sp_pmaps_find(e, &e->p->login_maps, res.address, sender, &owners)) < 0)
+	if ((r = sp_pmaps_find(e, &e->p->login_maps, res->address, sender, &owners)) < 0)
 		return SP_CK_REJECT;
 	if (r == 0 && allow_unknown)
 		return SP_CK_DUNNO;
@@ -429,14 +449,14 @@ int sp_pcheck_login_mismatch(struct sp_peval *e, const char *sender, int allow_u
 int sp_pcheck_unauth_login_mismatch(struct sp_peval *e, const char *sender)
 {
 	const char *owners = NULL;
-	struct sp_resolved res;
+	const struct sp_resolved *res;
 	int st, r;
 
 	if (e->p->login_maps.n == 0 || e->txn->sasl_user != NULL)
 		return SP_CK_DUNNO;
-	if (sp_presolve(e, sender, &res, &st) < 0)
+	if ((res = sp_presolve(e, sender, &st)) == NULL)
 		return st;
-	if ((r = sp_pmaps_find(e, &e->p->login_maps, res.address, sender, &owners)) < 0)
+	if ((r = sp_pmaps_find(e, &e->p->login_maps, res->address, sender, &owners)) < 0)
 		return SP_CK_REJECT;
 	if (r == 0)
 		return SP_CK_DUNNO;
@@ -471,21 +491,21 @@ static int sp_unknown_user(struct sp_peval *e, int code, const char *addr, const
 int sp_pcheck_rcpt_maps(struct sp_peval *e, const char *addr, const char *reply_class)
 {
 	const struct sp_policy *p = e->p;
-	struct sp_resolved res;
+	const struct sp_resolved *res;
 	const char *v, *a;
 	int st, r;
 	char dsnbuf[8];
 
-	if (sp_presolve(e, addr, &res, &st) < 0)
+	if ((res = sp_presolve(e, addr, &st)) == NULL)
 		return st;
-	a = res.address;
+	a = res->address;
 	if ((r = sp_pmaps_find(e, &p->rcpt_canonical, a, addr, &v)) != 0 ||
 	    (strcmp(reply_class, "Sender address") == 0 &&
 	     (r = sp_pmaps_find(e, &p->send_canonical, a, addr, &v)) != 0) ||
 	    (r = sp_pmaps_find(e, &p->canonical, a, addr, &v)) != 0 ||
 	    (r = sp_pmaps_find(e, &p->virt_alias, a, addr, &v)) != 0)
 		return r < 0 ? SP_CK_REJECT : SP_CK_DUNNO;
-	switch (res.cls) {
+	switch (res->cls) {
 	case SP_CLASS_VIRTUAL_ALIAS:
 		/* trivial-rewrite sends these to the error transport */
 		return sp_peval_reject(e, 0, p->virt_alias_code,

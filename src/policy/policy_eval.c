@@ -134,11 +134,12 @@ static int sp_vreject(struct sp_peval *e, int soft_class, int code, const char *
 		      const char *fmt, va_list ap)
 {
 	struct sp_presult *o = e->out;
-	char text[SP_PREPLY_MAX], reply[SP_PREPLY_MAX + 32];
+	char reply[SP_PREPLY_MAX + 32];
 	int warn = e->warn_if_reject && !soft_class;
+	int n = snprintf(reply, sizeof(reply), "%d %.15s ", code, dsn);
 
-	vsnprintf(text, sizeof(text), fmt, ap);
-	snprintf(reply, sizeof(reply), "%d %s %s", code, dsn, text);
+	if (n > 0 && (size_t)n < sizeof(reply))
+		vsnprintf(reply + n, sizeof(reply) - (size_t)n, fmt, ap);
 	if (code < 400 || code > 599 || !sp_dsn_valid(dsn)) {
 		sp_peval_event(e, "warn", "reply code configuration error: %.200s", reply);
 		snprintf(reply, sizeof(reply), "450 4.7.1 Service unavailable");
@@ -158,7 +159,7 @@ static int sp_vreject(struct sp_peval *e, int soft_class, int code, const char *
 	sp_peval_trace(e, SP_TR_NOTE, NULL, warn ? "WARN" : "REJECT", "%s", reply);
 	if (warn)
 		return SP_CK_DUNNO;
-	snprintf(o->reply, sizeof(o->reply), "%s", reply);
+	memcpy(o->reply, reply, strlen(reply) + 1);   /* at most 510 bytes: fits */
 	o->code = (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
 	return SP_CK_REJECT;
 }
@@ -188,7 +189,7 @@ int sp_peval_defer_if(struct sp_peval *e, struct sp_pdefer *d, int code, const c
 		vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
 		va_end(ap);
 	}
-	sp_peval_trace(e, SP_TR_NOTE, NULL, d == &e->dip ? "DEFER_IF_PERMIT" : "DEFER_IF_REJECT",
+	sp_peval_trace(e, SP_TR_NOTE, NULL, d == e->dip ? "DEFER_IF_PERMIT" : "DEFER_IF_REJECT",
 		       "%d %s %s", d->code, d->dsn, d->reason);
 	return SP_CK_DUNNO;
 }
@@ -199,7 +200,7 @@ int sp_peval_permit(struct sp_peval *e, const char *action, const char *reply_cl
 	const struct sp_policy *p = e->p;
 	int log = 0;
 
-	if (!e->dip.active && *p->acl_permit_log) {
+	if (!e->dip->active && *p->acl_permit_log) {
 		size_t n = strlen(action);
 		const char *s = p->acl_permit_log;
 		log = p->acl_permit_log_all;
@@ -246,9 +247,10 @@ int sp_peval_access(struct sp_peval *e, struct sp_dict *table, const struct sp_l
 	char err[256], spec[300];
 	int r;
 
-	sp_table_spec(table, spec, sizeof(spec));
 	r = sp_lookup_first(&table, 1, keys, &value, &matched, err, sizeof(err));
 	*found = r != 0;
+	if (r != 0 || e->trace)
+		sp_table_spec(table, spec, sizeof(spec));
 	if (r < 0) {
 		sp_peval_event(e, "warn", "%s lookup error: %s", spec, err);
 		sp_peval_trace_lookup(e, spec, keys->n ? keys->v[0].key : "", "(lookup error)");
@@ -377,7 +379,7 @@ static int sp_table_result(struct sp_peval *e, const char *table, const char *va
 					       sp_dsn_fix(a.dsn, reply_class, dsnbuf),
 					       "<%s>: %s rejected: %s", reply_name, reply_class,
 					       *a.text ? a.text : dflt);
-		return sp_peval_defer_if(e, a.kind == SP_ACT_DEFER_IF_PERMIT ? &e->dip : &e->dir,
+		return sp_peval_defer_if(e, a.kind == SP_ACT_DEFER_IF_PERMIT ? e->dip : &e->dir,
 					 e->p->map_defer_code, sp_dsn_fix(a.dsn, reply_class, dsnbuf),
 					 "<%s>: %s rejected: %s", reply_name, reply_class,
 					 *a.text ? a.text : dflt);

@@ -100,14 +100,16 @@ struct sp_policy {
 	char *double_bounce;            /* double_bounce_sender */
 };
 
-/* Evaluation state of one stage (Postfix's SMTPD_STATE parts). */
-struct sp_pdefer {
-	int active;
-	int code;
-	char dsn[16];
-	char reason[SP_PREPLY_MAX];
+/* A remembered address resolution. */
+#define SP_RMEMO 4
+struct sp_rmemo {
+	char addr[SP_RESOLVE_INPUT_MAX + 2];
+	size_t len;
+	int rc;
+	struct sp_resolved res;
 };
 
+/* Evaluation state of one stage (Postfix's SMTPD_STATE parts). */
 struct sp_peval {
 	const struct sp_policy *p;
 	struct sp_txn *txn;
@@ -116,16 +118,23 @@ struct sp_peval {
 	enum sp_pstage stage;
 	const char *sender, *recipient, *helo;  /* as the current list sees them */
 	unsigned recursion, warn_if_reject;
-	struct sp_pdefer dip, dir;       /* defer_if_permit, defer_if_reject */
+	struct sp_pdefer *dip;           /* defer_if_permit: txn->defer_if_permit */
+	struct sp_pdefer dir;            /* defer_if_reject */
 	int discard;
 	int rcptmap_checked, sender_rcptmap_checked;
 	int pending;                    /* a DNS answer is missing */
 	int hangup;
 	char namaddr[300];
+	const char *client_addr;         /* sp_policy_client_addr */
+	struct sp_rmemo memo[SP_RMEMO];
+	size_t nmemo;
 };
 
 /* Status of a restriction or list, as Postfix's SMTPD_CHECK_*. */
 enum { SP_CK_DUNNO = 0, SP_CK_OK = 1, SP_CK_REJECT = 2, SP_CK_STOP = 3 /* pending or hangup */ };
+
+/* policy_stage.c: "name[addr]" of the client, formatted when first asked for. */
+const char *sp_peval_namaddr(struct sp_peval *e);
 
 /* policy_eval.c */
 int sp_peval_list(struct sp_peval *e, const struct sp_rstep *v, size_t n, const char *param,

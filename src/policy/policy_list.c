@@ -43,7 +43,7 @@ static int sp_generic(struct sp_peval *e, const struct sp_rstep *s, const char *
 			return sp_peval_reject(e, 0, 450, "4.7.0",
 					       "<%s>: %s rejected: defer_if_permit requested",
 					       reply_name, reply_class);
-		return sp_peval_defer_if(e, &e->dip, 450, "4.7.0",
+		return sp_peval_defer_if(e, e->dip, 450, "4.7.0",
 					 "<%s>: %s rejected: defer_if_permit requested", reply_name,
 					 reply_class);
 	case SP_R_DEFER_IF_REJECT:
@@ -79,43 +79,52 @@ static int sp_client(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 		if (t->name_status != SP_PEER_OK)
 			return sp_peval_reject(e, 0, t->name_status >= SP_PEER_PERM ? p->unk_client_code
 					       : 450, "4.7.25", "Client host rejected: cannot find "
-					       "your hostname, [%s]", t->client_addr);
+					       "your hostname, [%s]", e->client_addr);
 		return SP_CK_DUNNO;
 	case SP_R_REJECT_UNKNOWN_REVERSE_CLIENT_HOSTNAME:
 		if (t->reverse_status != SP_PEER_OK)
 			return sp_peval_reject(e, 0, t->reverse_status == SP_PEER_PERM ?
 					       p->unk_client_code : 450, "4.7.1", "Client host "
 					       "rejected: cannot find your reverse hostname, [%s]",
-					       t->client_addr);
+					       e->client_addr);
 		return SP_CK_DUNNO;
 	case SP_R_PERMIT_MYNETWORKS:
-		m = sp_netlist_match(p->mynetworks, t->client_addr, &matched, err, sizeof(err));
+		m = sp_netlist_match(p->mynetworks, e->client_addr, &matched, err, sizeof(err));
 		sp_peval_trace(e, SP_TR_NOTE, NULL, NULL, "mynetworks: %s%s%s",
 			       m > 0 ? "matched " : m == 0 ? "no match" : err,
 			       m > 0 && matched ? matched : "", "");
 		if (m > 0)
-			return sp_peval_permit(e, s->name, "Client host", e->namaddr, NULL);
+			return sp_peval_permit(e, s->name, "Client host", sp_peval_namaddr(e), NULL);
 		if (m < 0) {
 			sp_peval_event(e, "warn", "mynetworks: %s", err);
 			return sp_peval_temp_lookup(e, reply_name);
 		}
 		return SP_CK_DUNNO;
 	case SP_R_CHECK_CLIENT_ACCESS:
-		return sp_pcheck_client_access(e, s->table, t->client_name, t->client_addr,
-					       e->namaddr, "Client host", def_acl);
+		return sp_pcheck_client_access(e, s->table, t->client_name, e->client_addr,
+					       sp_peval_namaddr(e), "Client host", def_acl);
 	case SP_R_CHECK_REVERSE_CLIENT_ACCESS:
-		return sp_pcheck_client_access(e, s->table, t->reverse_name, t->client_addr,
-					       t->reverse_name, "Unverified Client host", def_acl);
+		m = sp_pcheck_client_access(e, s->table, t->reverse_name, e->client_addr,
+					    t->reverse_name, "Unverified Client host", def_acl);
+		/* An unverified name must never let a client in (Postfix's
+		 * forbid_allowlist). */
+		if (m == SP_CK_OK && !e->discard) {
+			sp_peval_event(e, "warn", "restriction %s returns OK for %s; this is not "
+				       "allowed for security reasons; use DUNNO instead of OK if you "
+				       "want to make an exception", s->name, t->reverse_name);
+			return sp_peval_server_error(e);
+		}
+		return m;
 	case SP_R_CHECK_CCERT_ACCESS:
 		return sp_pcheck_ccert_access(e, s->table, def_acl);
 	case SP_R_PERMIT_TLS_CLIENTCERTS:
 	case SP_R_PERMIT_TLS_ALL_CLIENTCERTS:
 		if (sp_pcheck_tls_clientcerts(e, s->id == SP_R_PERMIT_TLS_ALL_CLIENTCERTS) == SP_CK_OK)
-			return sp_peval_permit(e, s->name, "Client host", e->namaddr, NULL);
+			return sp_peval_permit(e, s->name, "Client host", sp_peval_namaddr(e), NULL);
 		return SP_CK_DUNNO;
 	case SP_R_PERMIT_SASL_AUTHENTICATED:
 		if (p->sasl_enable && t->sasl_user)
-			return sp_peval_permit(e, s->name, "Client host", e->namaddr, NULL);
+			return sp_peval_permit(e, s->name, "Client host", sp_peval_namaddr(e), NULL);
 		return SP_CK_DUNNO;
 	default:
 		return -1;
@@ -166,15 +175,11 @@ static int sp_sender(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 		if (*snd) {
 			return sp_pcheck_mail_access(e, s->table, snd, snd, "Sender address", def_acl);
 		} else {
-			struct sp_lookup_keys k = {0};
+			struct sp_lookup_key one = {p->null_key, 0};
+			struct sp_lookup_keys k = {.v = &one, .n = 1, .cap = 1};
 			int found;
-			sp_keys_domain_access(p->null_key, SP_PARENT_DOT, &k);
-			if (k.n > 1)
-				k.n = 1;
-			st = sp_peval_access(e, s->table, &k, p->null_key, snd, "Sender address",
-					     def_acl, &found);
-			sp_lookup_keys_free(&k);
-			return st;
+			return sp_peval_access(e, s->table, &k, p->null_key, snd, "Sender address",
+					       def_acl, &found);
 		}
 	case SP_R_REJECT_UNKNOWN_SENDER_DOMAIN:
 		return sp_pcheck_unknown_address(e, snd, snd, "Sender address");
@@ -296,13 +301,16 @@ int sp_peval_list(struct sp_peval *e, const struct sp_rstep *v, size_t n, const 
 		st = sp_step(e, s, reply_name, reply_class, def_acl);
 		if (s->id != SP_R_CLASS || st != SP_CK_DUNNO)
 			sp_peval_trace(e, SP_TR_STEP, s->name, sp_ck_name(st), NULL);
-		if (st != SP_CK_DUNNO && e->out->deciding[0] == 0 && st != SP_CK_STOP)
-			snprintf(e->out->deciding, sizeof(e->out->deciding), "%s", s->name);
+		if (st != SP_CK_DUNNO && e->out->deciding[0] == 0 && st != SP_CK_STOP) {
+			size_t len = strnlen(s->name, sizeof(e->out->deciding) - 1);
+			memcpy(e->out->deciding, s->name, len);
+			e->out->deciding[len] = 0;
+		}
 		if (e->warn_if_reject >= e->recursion)
 			e->warn_if_reject = 0;
 		if (st != SP_CK_DUNNO)
 			break;
-		if (e->dip.active && e->dir.active)
+		if (e->dip->active && e->dir.active)
 			break;
 	}
 	e->recursion = saved;

@@ -7,7 +7,9 @@
  * and the log line of an event.
  */
 #include "policy_impl.h"
+#include "../util/hostname.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +23,25 @@ static const char *const sp_stage_names[SP_STAGE_N] = {
 const char *sp_policy_stage_name(enum sp_pstage stage)
 {
 	return stage < SP_STAGE_N ? sp_stage_names[stage] : "?";
+}
+
+const char *sp_policy_client_addr(const struct sp_txn *txn)
+{
+	const char *a = txn->client_addr;
+
+	if (a == NULL)
+		return "unknown";
+	if (strncasecmp(a, "::ffff:", 7) == 0 && sp_valid_ipv4(a + 7))
+		return a + 7;
+	return a;
+}
+
+const char *sp_peval_namaddr(struct sp_peval *e)
+{
+	if (e->namaddr[0] == 0)
+		snprintf(e->namaddr, sizeof(e->namaddr), "%s[%s]",
+			 e->txn->client_name ? e->txn->client_name : "unknown", e->client_addr);
+	return e->namaddr;
 }
 
 /* Postfix's SMTPD_CHECK_RESET, once per stage. */
@@ -43,6 +64,8 @@ static int sp_run(struct sp_peval *e, enum sp_plist l, const char *reply_name,
 	e->out->deciding[0] = 0;
 	if (list->n == 0)
 		return SP_CK_DUNNO;
+	if (reply_name == NULL)
+		reply_name = sp_peval_namaddr(e);
 	st = sp_peval_list(e, list->v, list->n, list->param, reply_name, reply_class, def_acl);
 	if (st != SP_CK_REJECT && st != SP_CK_STOP)
 		memcpy(e->out->deciding, saved, sizeof(saved));
@@ -53,11 +76,11 @@ static int sp_stage_client(struct sp_peval *e)
 {
 	int st;
 
-	e->dip.active = 0;
+	e->dip->active = 0;
 	sp_reset(e);
-	st = sp_run(e, SP_L_CLIENT, e->namaddr, "Client host", SP_R_CHECK_CLIENT_ACCESS);
+	st = sp_run(e, SP_L_CLIENT, NULL, "Client host", SP_R_CHECK_CLIENT_ACCESS);
 	e->txn->defer_flags = (e->txn->defer_flags & ~(unsigned)SP_DEFER_CLIENT) |
-			      (e->dip.active ? SP_DEFER_CLIENT : 0);
+			      (e->dip->active ? SP_DEFER_CLIENT : 0);
 	return st;
 }
 
@@ -67,11 +90,11 @@ static int sp_stage_helo(struct sp_peval *e)
 
 	if (e->helo == NULL)
 		return SP_CK_DUNNO;
-	e->dip.active = (e->txn->defer_flags & SP_DEFER_CLIENT) != 0;
+	e->dip->active = (e->txn->defer_flags & SP_DEFER_CLIENT) != 0;
 	sp_reset(e);
 	st = sp_run(e, SP_L_HELO, e->helo, "Helo command", SP_R_CHECK_HELO_ACCESS);
 	e->txn->defer_flags = (e->txn->defer_flags & ~(unsigned)SP_DEFER_HELO) |
-			      (e->dip.active ? SP_DEFER_HELO : 0);
+			      (e->dip->active ? SP_DEFER_HELO : 0);
 	return st;
 }
 
@@ -82,12 +105,12 @@ static int sp_stage_mail(struct sp_peval *e)
 
 	if (snd == NULL)
 		return SP_CK_DUNNO;
-	e->dip.active = (e->txn->defer_flags & (SP_DEFER_CLIENT | SP_DEFER_HELO)) != 0;
+	e->dip->active = (e->txn->defer_flags & (SP_DEFER_CLIENT | SP_DEFER_HELO)) != 0;
 	e->sender_rcptmap_checked = 0;
 	sp_reset(e);
 	st = sp_run(e, SP_L_SENDER, snd, "Sender address", SP_R_CHECK_SENDER_ACCESS);
 	e->txn->defer_flags = (e->txn->defer_flags & ~(unsigned)SP_DEFER_SENDER) |
-			      (e->dip.active ? SP_DEFER_SENDER : 0);
+			      (e->dip->active ? SP_DEFER_SENDER : 0);
 	if (e->p->reject_unlisted_sender && st != SP_CK_REJECT && st != SP_CK_STOP &&
 	    !e->sender_rcptmap_checked && !e->discard && *snd) {
 		st = sp_pcheck_rcpt_maps(e, snd, "Sender address");
@@ -101,12 +124,15 @@ static int sp_stage_mail(struct sp_peval *e)
 /* Postfix turns a permit into the deferral a DEFER_IF_PERMIT asked for. */
 static int sp_apply_dip(struct sp_peval *e, int st)
 {
-	if (st == SP_CK_REJECT || st == SP_CK_STOP || !e->dip.active)
+	struct sp_pdefer d;
+
+	if (st == SP_CK_REJECT || st == SP_CK_STOP || !e->dip->active)
 		return st;
+	d = *e->dip;
 	snprintf(e->out->deciding, sizeof(e->out->deciding), "defer_if_permit");
 	e->warn_if_reject = 0;
 	e->dir.active = 0;
-	return sp_peval_reject(e, 0, e->dip.code, e->dip.dsn, "%s", e->dip.reason);
+	return sp_peval_reject(e, 0, d.code, d.dsn, "%s", d.reason);
 }
 
 static int sp_stage_rcpt(struct sp_peval *e)
@@ -125,7 +151,7 @@ static int sp_stage_rcpt(struct sp_peval *e)
 		    (st = sp_stage_mail(e)) == SP_CK_REJECT || st == SP_CK_STOP)
 			return st;
 	}
-	e->dip.active = (e->txn->defer_flags & SP_DEFER_SENDER) != 0;
+	e->dip->active = (e->txn->defer_flags & SP_DEFER_SENDER) != 0;
 	sp_reset(e);
 	if (!p->relay_before_rcpt) {
 		order[0] = SP_L_RECIPIENT;
@@ -154,7 +180,7 @@ static int sp_stage_data(struct sp_peval *e, enum sp_plist l, const char *name,
 
 	if (e->txn->rcpt_count > 1)
 		e->recipient = NULL;
-	e->dip.active = 0;
+	e->dip->active = 0;
 	sp_reset(e);
 	st = sp_run(e, l, name, cls, SP_R_COUNT);
 	return sp_apply_dip(e, st);
@@ -182,7 +208,7 @@ static int sp_stage(struct sp_peval *e)
 	case SP_STAGE_EOD:
 		return sp_stage_data(e, SP_L_EOD, "END-OF-MESSAGE", "End-of-data");
 	case SP_STAGE_ETRN:
-		e->dip.active = 0;
+		e->dip->active = 0;
 		sp_reset(e);
 		return e->txn->etrn ? sp_run(e, SP_L_ETRN, e->txn->etrn, "Etrn command",
 					     SP_R_CHECK_ETRN_ACCESS)
@@ -198,8 +224,16 @@ void sp_policy_eval(const struct sp_policy *p, enum sp_pstage stage, struct sp_t
 	struct sp_peval e;
 	int st;
 
-	memset(out, 0, sizeof(*out));
-	memset(&e, 0, sizeof(e));
+	/* The result is large (events, headers): clear what is read, not all. */
+	out->verdict = SP_POLICY_ACCEPT;
+	out->code = 0;
+	out->reply[0] = out->deciding[0] = out->hold_reason[0] = out->pending_name[0] = 0;
+	out->effects = 0;
+	out->nprepend = out->nevents = 0;
+	out->events_lost = 0;
+	out->pending_kind = SP_PDNS_MAILHOST;
+	memset(&e, 0, offsetof(struct sp_peval, memo));
+	e.nmemo = 0;
 	e.p = p;
 	e.txn = txn;
 	e.out = out;
@@ -208,14 +242,16 @@ void sp_policy_eval(const struct sp_policy *p, enum sp_pstage stage, struct sp_t
 	e.sender = stage >= SP_STAGE_MAIL ? txn->sender : NULL;
 	e.recipient = stage >= SP_STAGE_RCPT && stage != SP_STAGE_ETRN ? txn->recipient : NULL;
 	e.helo = txn->helo;
-	snprintf(e.namaddr, sizeof(e.namaddr), "%s[%s]",
-		 txn->client_name ? txn->client_name : "unknown",
-		 txn->client_addr ? txn->client_addr : "unknown");
+	e.dip = &txn->defer_if_permit;
+	e.client_addr = sp_policy_client_addr(txn);
+	e.discard = txn->discarded;
 	if (trace) {
 		trace->n = 0;
 		trace->lost = 0;
 	}
 	st = sp_stage(&e);
+	if (e.discard && !e.pending)
+		txn->discarded = 1;
 	if (e.pending) {
 		out->verdict = SP_POLICY_PENDING;
 		out->reply[0] = 0;
@@ -238,7 +274,7 @@ const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
 	int n = snprintf(buf, len, "%s: %s: %s from %s[%s]: %s;", queue_id ? queue_id : "NOQUEUE",
 			 ev->what, sp_policy_stage_name(stage),
 			 txn->client_name ? txn->client_name : "unknown",
-			 txn->client_addr ? txn->client_addr : "unknown", ev->text);
+			 sp_policy_client_addr(txn), ev->text);
 	size_t used = n < 0 ? 0 : (size_t)n;
 
 #define SP_APPEND(...) do { \

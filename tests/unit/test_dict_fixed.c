@@ -1,7 +1,8 @@
 /*
  * test_dict_fixed.c - the fixed-string table types without an index file:
  * texthash: (source read at open), inline: and static:, the dict.c
- * dispatcher (type names, folding, key length), and sp_dict_stale.
+ * dispatcher (type names, folding, key length, proxy:), unix: (the
+ * system's account database), and sp_dict_stale.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -90,6 +91,8 @@ static const char *const bad_specs[] = {
 	"hash",                  /* no ':' */
 	":/etc/x",               /* no type */
 	"texthash:/nonexistent/sallyport-test-table",
+	"unix:passwd.byuid",     /* unix: knows passwd.byname and group.byname */
+	"proxy:nosuchtype:x",    /* proxy: opens the table behind it */
 };
 
 static void test_bad_specs(void **state)
@@ -143,6 +146,36 @@ static void test_texthash(void **state)
 	sp_diags_free(&diags);
 }
 
+/* unix:passwd.byname answers from the system's accounts (root exists on
+ * every machine this runs on), in passwd(5) form; proxy: is transparent. */
+static void test_unix(void **state)
+{
+	const char *specs[] = {"unix:passwd.byname", "proxy:unix:passwd.byname"};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		char err[256] = "";
+		const char *v = NULL;
+		struct sp_dict *d = sp_dict_open(specs[i], SP_DICT_FOLD, NULL, err, sizeof(err));
+		assert_non_null(d);
+		assert_string_equal(sp_dict_type(d), "unix");
+		assert_int_equal(sp_dict_lookup(d, "root", &v, err, sizeof(err)), 1);
+		assert_true(strncmp(v, "root:", 5) == 0 && strstr(v, ":0:0:") != NULL);
+		assert_int_equal(sp_dict_lookup(d, "ROOT", &v, err, sizeof(err)), 1);  /* folded */
+		assert_int_equal(sp_dict_lookup(d, "no-such-user-sallyport", &v, err, sizeof(err)), 0);
+		sp_dict_close(&d);
+	}
+	{
+		char err[256] = "";
+		const char *v = NULL;
+		struct sp_dict *d = sp_dict_open("unix:group.byname", 0, NULL, err, sizeof(err));
+		assert_non_null(d);
+		assert_int_equal(sp_dict_lookup(d, "root", &v, err, sizeof(err)), 1);
+		assert_true(strncmp(v, "root:", 5) == 0);
+		sp_dict_close(&d);
+	}
+}
+
 static void test_key_limits(void **state)
 {
 	char err[256], *key = malloc(SP_DICT_KEY_MAX + 2);
@@ -170,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_texthash),
 		cmocka_unit_test(test_key_limits),
+		cmocka_unit_test(test_unix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -406,9 +406,9 @@ static const struct bad_row bad_rows[] = {
 	{"!fe80::/10", "\"fe80::/10\": " NOBR, "write [fe80::]/10"},
 	/* smtpd: "unsupported dictionary type: foo", ERROR for every client */
 	{"foo:bar", "\"foo:bar\": unsupported table type \"foo\" (sallyport supports btree, cidr, "
-	 "hash, inline, lmdb, pcre, regexp, static, texthash)", "Postfix defers"},
+	 "hash, inline, lmdb, pcre, regexp, static, texthash, unix and proxy:)", "Postfix defers"},
 	{"fe80::1%eth0", "\"fe80::1%eth0\": unsupported table type \"fe80\" (sallyport supports "
-	 "btree, cidr, hash, inline, lmdb, pcre, regexp, static, texthash)", NULL},
+	 "btree, cidr, hash, inline, lmdb, pcre, regexp, static, texthash, unix and proxy:)", NULL},
 	{"CIDR:/etc/x", "\"CIDR:/etc/x\": \"CIDR:/etc/x\" is not a table reference (write "
 	 "type:name)", NULL},
 	/* smtpd: "open /.../none.cidr: No such file or directory", ERROR */
