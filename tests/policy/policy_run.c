@@ -5,7 +5,7 @@
  * directory, then one transaction per line on standard input, and prints
  * what a server built on the engine would answer at each step.
  *
- *     policy_run [-t] CONFIG_DIR
+ *     policy_run [-t] [-n SERVER:PORT] CONFIG_DIR
  *
  * Input line: tab-separated key=value fields, as the oracle's case files
  * name them: client, name, rname (unknown / tempfail as the oracle uses
@@ -20,11 +20,15 @@
  * "VERB NNN text" for its reply (or the server's, for the few checks a
  * server makes before the engine: address syntax, AUTH, access denied),
  * "VERB pending NAME" when a DNS answer is missing, then a line ".".
- * With -t, the trace follows each step as "  | ..." lines.
+ * With -t, the trace follows each step as "  | ..." lines. With -n, a
+ * lookup the engine asks for and the input does not answer is made with
+ * src/net/dns.h (c-ares) against that server, and the stage evaluated
+ * again, as the server does.
  * Exit status: 0, or 2 when the configuration is refused (its
  * diagnostics on standard output as "config-error ...").
  */
 #include "config/config.h"
+#include "net/dns.h"
 #include "policy/policy.h"
 #include "smtp/address.h"
 #include "util/buf.h"
@@ -44,6 +48,7 @@ struct input {
 };
 
 static int trace_on;
+static struct sp_dns *resolver;   /* -n */
 
 static void parse_input(char *line, struct input *in)
 {
@@ -102,6 +107,18 @@ static void print_trace(const struct sp_ptrace *t)
 	}
 }
 
+struct answer {
+	int status;
+};
+
+static void got_answer(void *ctx, const char *name, enum sp_dns_status st, const char *why)
+{
+	(void)name;
+	(void)why;
+	/* The engine's statuses are the first five of the DNS module's. */
+	((struct answer *)ctx)->status = st == SP_DNS_FAIL ? SP_DNS_NOTFOUND : (int)st;
+}
+
 /* Evaluates a stage; prints its reply. Returns the code (0 for accept,
  * -1 for pending or hangup). */
 static int step(const struct sp_policy *p, enum sp_pstage stage, struct sp_txn *t,
@@ -112,6 +129,19 @@ static int step(const struct sp_policy *p, enum sp_pstage stage, struct sp_txn *
 	struct sp_ptrace tr = {tv, 0, 256, 0};
 
 	sp_policy_eval(p, stage, t, &r, trace_on ? &tr : NULL);
+	for (int tries = 0; r.verdict == SP_POLICY_PENDING && resolver && t->dns && tries < 8;
+	     tries++) {
+		struct answer a = {-1};
+		char err[256];
+		if (sp_dns_lookup(resolver, r.pending_name, r.pending_kind == SP_PDNS_HOST ?
+				  SP_DNS_HOST : SP_DNS_MAILHOST, got_answer, &a, err, sizeof(err)) != 0 ||
+		    sp_dns_wait(resolver) != 0 || a.status < 0) {
+			fprintf(stderr, "policy_run: DNS lookup of %s failed: %s\n", r.pending_name, err);
+			break;
+		}
+		sp_pdns_put(t->dns, r.pending_kind, r.pending_name, (enum sp_pdns_status)a.status);
+		sp_policy_eval(p, stage, t, &r, trace_on ? &tr : NULL);
+	}
 	switch (r.verdict) {
 	case SP_POLICY_ACCEPT:
 		printf("%s ok\n", verb);
@@ -272,12 +302,22 @@ int main(int argc, char **argv)
 	char line[8192];
 	int a = 1;
 
-	if (argc > 1 && strcmp(argv[1], "-t") == 0) {
-		trace_on = 1;
-		a++;
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (strcmp(argv[a], "-t") == 0) {
+			trace_on = 1;
+		} else if (strcmp(argv[a], "-n") == 0 && a + 1 < argc) {
+			struct sp_dns_opts o = {.servers = argv[++a], .timeout_ms = 300, .tries = 1};
+			char err[256];
+			if ((resolver = sp_dns_new(&o, err, sizeof(err))) == NULL) {
+				fprintf(stderr, "policy_run: %s\n", err);
+				return 2;
+			}
+		} else {
+			break;
+		}
 	}
 	if (a >= argc) {
-		fprintf(stderr, "usage: policy_run [-t] CONFIG_DIR\n");
+		fprintf(stderr, "usage: policy_run [-t] [-n SERVER:PORT] CONFIG_DIR\n");
 		return 2;
 	}
 	if ((c = sp_config_load(argv[a], NULL, &d)) == NULL || d.errors ||
@@ -301,5 +341,6 @@ int main(int argc, char **argv)
 	sp_policy_free(&p);
 	sp_config_free(c);
 	sp_diags_free(&d);
+	sp_dns_free(&resolver);
 	return 0;
 }

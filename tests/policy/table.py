@@ -14,7 +14,10 @@ policy_run prints them:
       rcpt 554 5.7.1 <b@example.com>: Relay access denied
 
 ("VERB pending NAME" for a DNS answer the test does not give, "VERB hangup"
-for HANGUP). main.cf starts from the oracle's base lines and Postfix's
+for HANGUP). A [dns] section holds zone lines for tests/dns/dnsd.py (NAME
+TYPE DATA); with it, the test starts that DNS server on 127.0.0.1 and
+policy_run asks it (through src/net/dns.h, c-ares) for every answer the
+transaction does not give, as the server will. main.cf starts from the oracle's base lines and Postfix's
 defaults where sallyport's differ (engine.maincf_text); main.cf and the
 files go to a temporary directory, the ${config_directory} of the test.
 Every step line must match exactly, and each transaction must have as
@@ -32,6 +35,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engine  # noqa: E402
@@ -51,6 +55,7 @@ class Table:
         self.path = path
         self.maincf = []
         self.files = {}
+        self.dns = []            # zone lines for dnsd.py
         self.transactions = []   # oracle.Transaction; expected: [(lineno, line)]
 
 
@@ -77,7 +82,7 @@ def parse_table(path):
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     for lineno, line in enumerate(lines, 1):
-        m = re.fullmatch(r"\[(main\.cf|transactions|file ([A-Za-z0-9][A-Za-z0-9._-]*))\]\s*",
+        m = re.fullmatch(r"\[(main\.cf|dns|transactions|file ([A-Za-z0-9][A-Za-z0-9._-]*))\]\s*",
                          line)
         if m:
             section, txn = (("file", m.group(2)) if m.group(2) else m.group(1)), None
@@ -91,6 +96,9 @@ def parse_table(path):
                 raise oracle.CaseError(f"{path}:{lineno}: text before the first section")
         elif section == "main.cf":
             t.maincf.append(line)
+        elif section == "dns":
+            if line.strip() and not line.startswith("#"):
+                t.dns.append(line.strip())
         elif isinstance(section, tuple):
             t.files[section[1]] += line + "\n"
         elif line[:1] in (" ", "\t") and line.strip():
@@ -105,6 +113,27 @@ def parse_table(path):
             txn = oracle.Transaction(lineno, line, parse_fields(path, lineno, line), [])
             t.transactions.append(txn)
     return t
+
+
+def start_dnsd(directory, zone):
+    """tests/dns/dnsd.py on 127.0.0.1 with these zone lines: (process, port)."""
+    port_file = os.path.join(directory, "dnsd.port")
+    args = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                         "dns", "dnsd.py"), "--port-file", port_file]
+    for z in zone:
+        args += ["-z", z]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    for _ in range(200):
+        if os.path.exists(port_file):
+            with open(port_file) as f:
+                text = f.read().strip()
+            if text:
+                return proc, int(text)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.025)
+    proc.kill()
+    raise oracle.CaseError("dnsd.py did not start")
 
 
 def input_line(fields):
@@ -123,8 +152,17 @@ def run_table(policy_run, path):
             with open(os.path.join(d, name), "w") as f:
                 f.write(text)
         stdin = "".join(input_line(x.fields) + "\n" for x in t.transactions)
-        p = subprocess.run([policy_run, d], input=stdin, capture_output=True, text=True,
-                           timeout=60)
+        dnsd, args = None, []
+        if t.dns:
+            dnsd, port = start_dnsd(d, t.dns)
+            args = ["-n", f"127.0.0.1:{port}"]
+        try:
+            p = subprocess.run([policy_run] + args + [d], input=stdin, capture_output=True,
+                               text=True, timeout=60)
+        finally:
+            if dnsd:
+                dnsd.terminate()
+                dnsd.wait()
     if p.returncode != 0:
         return 0, len(t.transactions), [f"{path}: policy_run exit {p.returncode}:",
                                         p.stdout + p.stderr]
