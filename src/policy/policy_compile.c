@@ -9,7 +9,9 @@
 #include "policy_impl.h"
 #include "restriction.h"
 #include "action.h"
+#include "mynetworks.h"
 #include "../config/value.h"
+#include "../util/buf.h"
 #include "../util/mem.h"
 
 #include <ctype.h>
@@ -533,6 +535,36 @@ static void sp_compile_classes(struct sp_pbuild *b)
 	}
 }
 
+/* mynetworks as set, or computed from mynetworks_style when only that is
+ * set (sallyport's default otherwise: loopback). */
+static int sp_compile_mynetworks(struct sp_pbuild *b)
+{
+	const struct sp_param *mn = sp_view_find(b->v, "mynetworks");
+	const struct sp_param *style = sp_view_find(b->v, "mynetworks_style");
+	const char *value = mn && mn->value ? mn->value : "";
+	struct sp_buf computed;
+	char err[256];
+	int rc = 0;
+
+	sp_buf_init(&computed, 1u << 20);
+	if ((mn == NULL || mn->src == SP_SRC_DEFAULT) && style && style->src != SP_SRC_DEFAULT &&
+	    style->value) {
+		b->param = style;
+		if (sp_mynetworks_from_style(style->value, &computed, err, sizeof(err)) < 0) {
+			sp_perr(b, "set mynetworks explicitly", "%s", err);
+			rc = -1;
+		}
+		value = sp_buf_str(&computed);
+		mn = style;
+	}
+	if (rc == 0 && (b->p->mynetworks = sp_netlist_compile(value, "mynetworks",
+							       mn ? mn->file : NULL,
+							       mn ? mn->line : 0, b->d)) == NULL)
+		rc = -1;
+	sp_buf_free(&computed);
+	return rc;
+}
+
 struct sp_policy *sp_policy_compile(const struct sp_view *v, struct sp_diags *d)
 {
 	struct sp_policy *p = sp_xcalloc(1, sizeof(*p));
@@ -548,10 +580,7 @@ struct sp_policy *sp_policy_compile(const struct sp_view *v, struct sp_diags *d)
 	}
 	if (b.errors == 0)
 		sp_check_lists(&b);
-	b.param = sp_view_find(v, "mynetworks");
-	if ((p->mynetworks = sp_netlist_compile(b.param && b.param->value ? b.param->value : "",
-						"mynetworks", b.param ? b.param->file : NULL,
-						b.param ? b.param->line : 0, d)) == NULL)
+	if (sp_compile_mynetworks(&b) < 0)
 		b.errors++;
 	if ((p->resolver = sp_resolver_compile(v, d)) == NULL)
 		b.errors++;

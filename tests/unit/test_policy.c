@@ -302,6 +302,37 @@ static void test_defer_if_permit_carried(void **state)
 	unload(&l);
 }
 
+/* mynetworks_style computes mynetworks from the interfaces when only it
+ * is set: loopback is 127.0.0.1/8 on every machine this runs on. */
+static void test_mynetworks_style(void **state)
+{
+	static const struct {
+		const char *style, *client;
+		int relays;
+	} rows[] = {
+		{"host", "127.0.0.1", 1},   {"host", "127.9.9.9", 0},   {"host", "203.0.113.250", 0},
+		{"subnet", "127.9.9.9", 1}, {"subnet", "203.0.113.250", 0}, {"class", "127.9.9.9", 1},
+		{NULL, "127.9.9.9", 1},     {NULL, "203.0.113.250", 0}, /* sallyport's default */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char cf[256];
+		struct loaded l;
+		struct sp_txn t = txn(rows[i].client, "x@example.net", "victim@example.org");
+		struct sp_presult r;
+		snprintf(cf, sizeof(cf), "%s%s%s", rows[i].style ? "mynetworks_style = " : "",
+			 rows[i].style ? rows[i].style : "", rows[i].style ? "\n" : "");
+		load(&l, cf, NULL, NULL);
+		assert_non_null(l.p);
+		sp_policy_eval(l.p, SP_STAGE_RCPT, &t, &r, NULL);
+		if ((r.verdict == SP_POLICY_ACCEPT) != rows[i].relays)
+			fail_msg("row %zu: %s %s: %s", i, rows[i].style ? rows[i].style : "(default)",
+				 rows[i].client, r.reply);
+		unload(&l);
+	}
+}
+
 static void test_hangup(void **state)
 {
 	struct loaded l;
@@ -327,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_defer_if_permit_carried),
 		cmocka_unit_test(test_hangup),
+		cmocka_unit_test(test_mynetworks_style),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
