@@ -1,0 +1,123 @@
+/*
+ * conf.c - smtpd settings from a configuration view (see conf.h).
+ */
+#include "conf.h"
+#include "../config/value.h"
+#include "../policy/netlist.h"
+#include "../smtp/params.h"
+#include "../util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *sp_get(const struct sp_view *v, const char *name, const char *def)
+{
+	const char *s = sp_view_get(v, name);
+
+	return s ? s : def;
+}
+
+static int64_t sp_int(const struct sp_view *v, const char *name, int64_t def)
+{
+	int64_t n;
+
+	return sp_value_int(sp_get(v, name, ""), &n) == 0 ? n : def;
+}
+
+static int sp_bool(const struct sp_view *v, const char *name, int def)
+{
+	int b;
+
+	return sp_value_bool(sp_get(v, name, ""), &b) == 0 ? b : def;
+}
+
+static int64_t sp_secs(const struct sp_view *v, const char *name, int64_t def)
+{
+	int64_t s;
+
+	return sp_value_time(sp_get(v, name, ""), 's', &s) == 0 ? s : def;
+}
+
+/* smtpd_discard_ehlo_keywords: the extensions not announced. */
+static unsigned sp_discard(const char *words)
+{
+	static const struct {
+		const char *word;
+		unsigned ext;
+	} map[] = {
+		{"size", SP_EXT_SIZE}, {"8bitmime", SP_EXT_8BITMIME}, {"smtputf8", SP_EXT_SMTPUTF8},
+		{"dsn", SP_EXT_DSN}, {"auth", SP_EXT_AUTH}, {"chunking", SP_EXT_CHUNKING},
+	};
+	unsigned off = 0;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *p = words;
+		size_t n = strlen(map[i].word);
+		while ((p = strcasestr(p, map[i].word)) != NULL) {
+			if ((p == words || strchr(", \t", p[-1])) && strchr(", \t", p[n]))
+				off |= map[i].ext;
+			p += n;
+		}
+	}
+	return off;
+}
+
+int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct sp_diags *d)
+{
+	const struct sp_param *bn = sp_view_find(v, "smtpd_forbid_bare_newline");
+	const struct sp_param *excl = sp_view_find(v, "smtpd_forbid_bare_newline_exclusions");
+	const char *mode = bn && bn->value ? bn->value : "reject";
+	int errors = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->myhostname = sp_xstrdup(sp_get(v, "myhostname", "localhost"));
+	c->banner = sp_xstrdup(sp_get(v, "smtpd_banner", c->myhostname));
+	c->mail_name = sp_xstrdup(sp_get(v, "mail_name", "sallyport"));
+	c->queue_dir = sp_xstrdup(sp_get(v, "queue_directory", "/var/spool/sallyport"));
+	c->message_size_limit = (uint64_t)sp_int(v, "message_size_limit", 10240000);
+	c->rcpt_limit = (unsigned)sp_int(v, "smtpd_recipient_limit", 1000);
+	c->line_limit = (size_t)sp_int(v, "line_length_limit", 2048);
+	c->bare_nl_code = (int)sp_int(v, "smtpd_forbid_bare_newline_reject_code", 550);
+	c->vrfy_disabled = sp_bool(v, "disable_vrfy_command", 1);
+	c->smtputf8 = sp_bool(v, "smtputf8_enable", 1);
+	c->forbid_unauth_pipelining = sp_bool(v, "smtpd_forbid_unauth_pipelining", 1);
+	c->soft_error_limit = (unsigned)sp_int(v, "smtpd_soft_error_limit", 10);
+	c->hard_error_limit = (unsigned)sp_int(v, "smtpd_hard_error_limit", 20);
+	c->error_sleep_ms = (unsigned)(sp_secs(v, "smtpd_error_sleep_time", 1) * 1000);
+	c->timeout_s = (unsigned)sp_secs(v, "smtpd_timeout", 300);
+	c->ext = (SP_EXT_SIZE | SP_EXT_8BITMIME | SP_EXT_DSN | SP_EXT_CHUNKING |
+		  (c->smtputf8 ? SP_EXT_SMTPUTF8 : 0)) & ~sp_discard(sp_get(v,
+		  "smtpd_discard_ehlo_keywords", ""));
+	if (c->line_limit < 512)
+		c->line_limit = 512;
+	if (strcmp(mode, "reject") == 0) {
+		c->bare_nl_reject = 1;
+	} else if (strcmp(mode, "normalize") != 0 && strcmp(mode, "yes") != 0) {
+		sp_diag_add(d, SP_ERROR, bn ? bn->file : NULL, bn ? bn->line : 0,
+			    "smtpd_forbid_bare_newline", "write reject (the default) or normalize",
+			    "\"%s\" is not supported: a bare newline that ends a line lets a client "
+			    "smuggle a second message past the first one's end (SMTP smuggling)", mode);
+		errors++;
+	}
+	c->bare_nl_excl = sp_netlist_compile(excl && excl->value ? excl->value : "",
+					     "smtpd_forbid_bare_newline_exclusions",
+					     excl ? excl->file : NULL, excl ? excl->line : 0, d);
+	if (c->bare_nl_excl == NULL)
+		errors++;
+	if (errors) {
+		sp_smtpd_conf_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void sp_smtpd_conf_free(struct sp_smtpd_conf *c)
+{
+	free(c->myhostname);
+	free(c->banner);
+	free(c->mail_name);
+	free(c->queue_dir);
+	sp_netlist_free(&c->bare_nl_excl);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,42 @@
+/*
+ * conf.h - the smtpd settings of one service, read once from its
+ * configuration view: greeting, limits, the bare-newline policy, error
+ * limits, offered ESMTP extensions. Diagnostics name parameter and fix.
+ */
+#ifndef SP_SMTPD_CONF_H
+#define SP_SMTPD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../config/config.h"
+#include "../util/diag.h"
+
+struct sp_netlist;
+
+struct sp_smtpd_conf {
+	char *myhostname;
+	char *banner;                 /* smtpd_banner, expanded */
+	char *mail_name;
+	char *queue_dir;
+	uint64_t message_size_limit;  /* 0: none */
+	unsigned rcpt_limit;          /* smtpd_recipient_limit */
+	size_t line_limit;            /* line_length_limit: commands are refused past it */
+	int bare_nl_reject;           /* smtpd_forbid_bare_newline = reject (else normalize) */
+	int bare_nl_code;             /* smtpd_forbid_bare_newline_reject_code */
+	struct sp_netlist *bare_nl_excl;   /* smtpd_forbid_bare_newline_exclusions */
+	int vrfy_disabled;
+	int smtputf8;
+	int forbid_unauth_pipelining;
+	unsigned soft_error_limit, hard_error_limit;
+	unsigned error_sleep_ms;
+	unsigned timeout_s;
+	unsigned ext;                 /* SP_EXT_* (src/smtp/params.h) announced and accepted */
+};
+
+/* Reads the settings. Returns 0, or -1 after adding errors to d. */
+int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct sp_diags *d);
+
+void sp_smtpd_conf_free(struct sp_smtpd_conf *c);
+
+#endif
