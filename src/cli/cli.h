@@ -11,6 +11,9 @@ int sp_cmd_conf(int argc, char **argv);
 /* sallyport map: compile, query and list tables like postmap. */
 int sp_cmd_map(int argc, char **argv);
 
+/* sallyport start: run the server. */
+int sp_cmd_start(int argc, char **argv);
+
 /* The configuration directory: -c, else $SALLYPORT_CONFIG_DIR, else /etc/sallyport. */
 const char *sp_cli_config_dir(const char *opt);
 

@@ -22,6 +22,9 @@ static const struct sp_command commands[] = {
 	{"conf", sp_cmd_conf,
 	 "conf [-c DIR] [-n|-d] [-x] [-P SERVICE[/TYPE]] [NAME...]\n"
 	 "          print parameters as postconf does; check the configuration"},
+	{"start", sp_cmd_start,
+	 "start [-c DIR] -f [-n]\n"
+	 "          run the SMTP server in the foreground (-n: check and exit)"},
 	{"map", sp_cmd_map,
 	 "map [-f] [-i] [-q KEY | -s] TYPE:NAME...\n"
 	 "          compile, query or list lookup tables as postmap does"},

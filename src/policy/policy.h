@@ -129,7 +129,9 @@ enum {
 #define SP_PPREPEND_MAX 8
 
 /* One line the server logs (Postfix's log_whatsup): "reject",
- * "reject_warning", "warn", "info", "hold", "discard", "permit", "hangup". */
+ * "reject_warning", "warn" (an access table's WARN), "info", "hold",
+ * "discard", "permit", "hangup"; or "warning", a configuration or lookup
+ * problem, logged as Postfix's "warning: ..." lines. */
 struct sp_pevent {
 	char what[16];
 	char text[SP_PREPLY_MAX];

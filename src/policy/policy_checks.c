@@ -222,7 +222,7 @@ static const struct sp_resolved *sp_presolve(struct sp_peval *e, const char *add
 		if (n < sizeof(m->addr))
 			memcpy(m->addr, addr, n + 1);
 		if ((m->rc = sp_resolve(e->p->resolver, addr, &m->res, err, sizeof(err))) < 0)
-			sp_peval_event(e, "warn", "address resolution of %s: %s", addr, err);
+			sp_peval_event(e, "warning", "address resolution of %s: %s", addr, err);
 	}
 	if (m->rc < 0) {
 		*st = sp_peval_temp_lookup(e, addr);
@@ -402,7 +402,7 @@ int sp_pmaps_find(struct sp_peval *e, const struct sp_pmaps *m, const char *addr
 	sp_peval_trace_lookup(e, m->param, r > 0 ? matched : addr, r > 0 ? *value : NULL);
 	sp_lookup_keys_free(&k);
 	if (r < 0) {
-		sp_peval_event(e, "warn", "%s lookup error for %s: %s", m->param, addr, err);
+		sp_peval_event(e, "warning", "%s lookup error for %s: %s", m->param, addr, err);
 		(void)sp_peval_temp_lookup(e, reply_name);
 		return -1;
 	}

@@ -141,7 +141,7 @@ static int sp_vreject(struct sp_peval *e, int soft_class, int code, const char *
 	if (n > 0 && (size_t)n < sizeof(reply))
 		vsnprintf(reply + n, sizeof(reply) - (size_t)n, fmt, ap);
 	if (code < 400 || code > 599 || !sp_dsn_valid(dsn)) {
-		sp_peval_event(e, "warn", "reply code configuration error: %.200s", reply);
+		sp_peval_event(e, "warning", "reply code configuration error: %.200s", reply);
 		snprintf(reply, sizeof(reply), "450 4.7.1 Service unavailable");
 	}
 	reply[510] = 0;
@@ -252,7 +252,7 @@ int sp_peval_access(struct sp_peval *e, struct sp_dict *table, const struct sp_l
 	if (r != 0 || e->trace)
 		sp_table_spec(table, spec, sizeof(spec));
 	if (r < 0) {
-		sp_peval_event(e, "warn", "%s lookup error: %s", spec, err);
+		sp_peval_event(e, "warning", "%s lookup error: %s", spec, err);
 		sp_peval_trace_lookup(e, spec, keys->n ? keys->v[0].key : "", "(lookup error)");
 		return sp_table_result(e, spec, "451 4.3.5 Server configuration error", datum,
 				       reply_name, reply_class, def_acl);
@@ -273,7 +273,7 @@ static int sp_table_effect(struct sp_peval *e, const struct sp_action *a, const 
 	struct sp_presult *o = e->out;
 
 	if (e->sender == NULL) {   /* client or HELO list with smtpd_delay_reject = no */
-		sp_peval_event(e, "warn", "access table %s: with smtpd_delay_reject=no, this action "
+		sp_peval_event(e, "warning", "access table %s: with smtpd_delay_reject=no, this action "
 			       "is always skipped in client or helo restrictions", table);
 		return SP_CK_DUNNO;
 	}
@@ -294,7 +294,7 @@ static int sp_table_effect(struct sp_peval *e, const struct sp_action *a, const 
 		return sp_peval_permit(e, "DISCARD", reply_class, reply_name, table);
 	case SP_ACT_PREPEND:
 		if (e->stage == SP_STAGE_EOD) {
-			sp_peval_event(e, "warn", "access table %s: action PREPEND must be used "
+			sp_peval_event(e, "warning", "access table %s: action PREPEND must be used "
 				       "before smtpd_end_of_data_restrictions", table);
 		} else if (o->nprepend < SP_PPREPEND_MAX) {
 			snprintf(o->prepend[o->nprepend++], sizeof(o->prepend[0]), "%s", a->text);
@@ -313,17 +313,17 @@ static int sp_table_list(struct sp_peval *e, const char *table, const char *valu
 	int n;
 
 	if (e->recursion > SP_RECURSION_MAX) {
-		sp_peval_event(e, "warn", "access table %s entry %s causes unreasonable recursion",
+		sp_peval_event(e, "warning", "access table %s entry %s causes unreasonable recursion",
 			       table, value);
 		return sp_peval_server_error(e);
 	}
 	if ((n = sp_policy_parse_dynamic(e->p, value, steps, 32, &why)) < 0) {
-		sp_peval_event(e, "warn", "access table %s: result \"%.100s\" names %s", table, value,
+		sp_peval_event(e, "warning", "access table %s: result \"%.100s\" names %s", table, value,
 			       why);
 		return sp_peval_server_error(e);
 	}
 	if (n == 0) {
-		sp_peval_event(e, "warn", "access table %s entry has empty value", table);
+		sp_peval_event(e, "warning", "access table %s entry has empty value", table);
 		return SP_CK_OK;
 	}
 	return sp_peval_list(e, steps, (size_t)n, value, reply_name, reply_class, def_acl);
@@ -360,14 +360,14 @@ static int sp_table_result(struct sp_peval *e, const char *table, const char *va
 	case SP_ACT_FILTER:
 	case SP_ACT_REDIRECT:
 	case SP_ACT_BCC:
-		sp_peval_event(e, "warn", "access table %s: action \"%.40s\" is not supported by "
+		sp_peval_event(e, "warning", "access table %s: action \"%.40s\" is not supported by "
 			       "sallyport", table, value);
 		return sp_peval_server_error(e);
 	case SP_ACT_HOLD:
 	case SP_ACT_DISCARD:
 	case SP_ACT_PREPEND:
 		if (a.problem) {
-			sp_peval_event(e, "warn", "access table %s entry: %s", table, a.problem);
+			sp_peval_event(e, "warning", "access table %s entry: %s", table, a.problem);
 			return SP_CK_DUNNO;
 		}
 		return sp_table_effect(e, &a, table, reply_name, reply_class);
@@ -386,7 +386,7 @@ static int sp_table_result(struct sp_peval *e, const char *table, const char *va
 	case SP_ACT_OK:
 		return sp_peval_permit(e, a.all_digits ? value : "OK", reply_class, reply_name, table);
 	case SP_ACT_BAD:
-		sp_peval_event(e, "warn", "access table %s has entry with lookup table: %.100s", table,
+		sp_peval_event(e, "warning", "access table %s has entry with lookup table: %.100s", table,
 			       value);
 		return sp_peval_server_error(e);
 	case SP_ACT_RESTRICTIONS:

@@ -96,7 +96,7 @@ static int sp_client(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 		if (m > 0)
 			return sp_peval_permit(e, s->name, "Client host", sp_peval_namaddr(e), NULL);
 		if (m < 0) {
-			sp_peval_event(e, "warn", "mynetworks: %s", err);
+			sp_peval_event(e, "warning", "mynetworks: %s", err);
 			return sp_peval_temp_lookup(e, reply_name);
 		}
 		return SP_CK_DUNNO;
@@ -109,7 +109,7 @@ static int sp_client(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 		/* An unverified name must never let a client in (Postfix's
 		 * forbid_allowlist). */
 		if (m == SP_CK_OK && !e->discard) {
-			sp_peval_event(e, "warn", "restriction %s returns OK for %s; this is not "
+			sp_peval_event(e, "warning", "restriction %s returns OK for %s; this is not "
 				       "allowed for security reasons; use DUNNO instead of OK if you "
 				       "want to make an exception", s->name, t->reverse_name);
 			return sp_peval_server_error(e);
@@ -190,7 +190,7 @@ static int sp_sender(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 	case SP_R_REJECT_UNAUTH_SENDER_LOGIN_MISMATCH:
 	case SP_R_REJECT_SENDER_LOGIN_MISMATCH:
 		if (!p->sasl_enable) {
-			sp_peval_event(e, "warn", "restriction `%s' ignored: no SASL support", s->name);
+			sp_peval_event(e, "warning", "restriction `%s' ignored: no SASL support", s->name);
 			return SP_CK_DUNNO;
 		}
 		if (s->id == SP_R_REJECT_AUTH_SENDER_LOGIN_MISMATCH)

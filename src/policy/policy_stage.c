@@ -271,12 +271,19 @@ const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
 			       const char *queue_id, const struct sp_pevent *ev,
 			       char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s: %s: %s from %s[%s]: %s;", queue_id ? queue_id : "NOQUEUE",
+	int n;
+
+	if (strcmp(ev->what, "warning") == 0) {   /* a problem, not a decision */
+		snprintf(buf, len, "warning: %s", ev->text);
+		return buf;
+	}
+	n = snprintf(buf, len, "%s: %s: %s from %s[%s]: %s;", queue_id ? queue_id : "NOQUEUE",
 			 ev->what, sp_policy_stage_name(stage),
 			 txn->client_name ? txn->client_name : "unknown",
 			 sp_policy_client_addr(txn), ev->text);
-	size_t used = n < 0 ? 0 : (size_t)n;
+	size_t used;
 
+	used = n < 0 ? 0 : (size_t)n;
 #define SP_APPEND(...) do { \
 		if (used < len) { \
 			n = snprintf(buf + used, len - used, __VA_ARGS__); \

@@ -1,0 +1,451 @@
+/*
+ * server.c - the SMTP server's event loop: listeners, one bufferevent and
+ * one session (session.h) per connection, the session's DNS questions
+ * answered through c-ares on the loop, its queue commits run on the
+ * offload threads, timeouts, the error sleep, and a graceful stop.
+ * Memory per idle connection: the session and libevent's buffers, which
+ * hold only what has arrived.
+ */
+#include "server.h"
+#include "../net/dns_event.h"
+#include "../net/offload.h"
+#include "../util/mem.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SP_READ_SLICE 65536
+
+struct sp_listener {
+	struct evconnlistener *l;
+	const struct sp_smtpd_env *env;
+	struct sp_server *srv;
+	struct sp_listener *next;
+};
+
+struct sp_conn {
+	struct sp_server *srv;
+	const struct sp_smtpd_env *env;
+	struct bufferevent *bev;
+	struct sp_session *s;
+	struct event *sleep;     /* the error sleep before replies are sent */
+	int busy;                /* a DNS answer or a commit is outstanding */
+	int dead;                /* the client is gone: free when not busy */
+	int closing;             /* close once the output is written */
+	struct sp_conn *prev, *next;
+};
+
+struct sp_server {
+	struct event_base *base;
+	struct sp_dns *dns;
+	struct sp_dns_ev *dnsev;
+	struct sp_offload *offload;
+	struct sp_listener *listeners;
+	struct sp_conn *conns;
+	size_t nconns;
+	int stopping;
+	struct event *stop_timer;   /* the end of the grace period */
+};
+
+static void sp_conn_process(struct sp_conn *c);
+static int sp_conn_want(struct sp_conn *c, enum sp_want w);
+
+static void sp_conn_free(struct sp_conn *c)
+{
+	struct sp_server *srv = c->srv;
+
+	if (c->busy) {   /* the DNS or commit callback frees it */
+		c->dead = 1;
+		return;
+	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->nconns--;
+	if (c->sleep)
+		event_free(c->sleep);
+	if (c->bev)
+		bufferevent_free(c->bev);
+	sp_session_free(&c->s);
+	free(c);
+	if (srv->stopping && srv->conns == NULL)
+		event_base_loopexit(srv->base, NULL);
+}
+
+static void sp_conn_close_when_written(struct bufferevent *bev, void *vc)
+{
+	struct sp_conn *c = vc;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		sp_conn_free(c);
+}
+
+/* Sends the replies collected so far. */
+static void sp_conn_send(struct sp_conn *c)
+{
+	struct sp_buf *out = sp_session_output(c->s);
+
+	if (out->len > 0) {
+		bufferevent_write(c->bev, sp_buf_str(out), out->len);
+		sp_buf_reset(out);
+	}
+	if (c->closing) {
+		bufferevent_disable(c->bev, EV_READ);
+		bufferevent_setcb(c->bev, NULL, sp_conn_close_when_written, NULL, c);
+		sp_conn_close_when_written(c->bev, c);
+	}
+}
+
+static void sp_conn_slept(evutil_socket_t fd, short what, void *vc)
+{
+	struct sp_conn *c = vc;
+
+	(void)fd;
+	(void)what;
+	sp_conn_send(c);
+	if (!c->closing && !c->dead) {
+		bufferevent_enable(c->bev, EV_READ);
+		sp_conn_process(c);
+	}
+}
+
+/* The replies, after smtpd_error_sleep_time once the client has made
+ * smtpd_soft_error_limit errors. */
+static void sp_conn_reply(struct sp_conn *c)
+{
+	const struct sp_smtpd_conf *conf = c->env->conf;
+
+	if (sp_session_errors(c->s) >= conf->soft_error_limit && conf->error_sleep_ms > 0 &&
+	    sp_session_output(c->s)->len > 0 && !c->closing) {
+		struct timeval tv = {conf->error_sleep_ms / 1000, (conf->error_sleep_ms % 1000) * 1000};
+		if (c->sleep == NULL)
+			c->sleep = evtimer_new(c->srv->base, sp_conn_slept, c);
+		bufferevent_disable(c->bev, EV_READ);
+		evtimer_add(c->sleep, &tv);
+		return;
+	}
+	sp_conn_send(c);
+}
+
+static void sp_conn_dns_done(void *vc, const char *name, enum sp_dns_status st, const char *why)
+{
+	struct sp_conn *c = vc;
+	enum sp_want w;
+
+	(void)name;
+	(void)why;
+	c->busy = 0;
+	if (c->dead) {
+		sp_conn_free(c);
+		return;
+	}
+	/* The engine's five statuses are the first five of the DNS module's. */
+	w = sp_session_dns_answer(c->s, st == SP_DNS_FAIL ? SP_PDNS_NOTFOUND
+					 : (enum sp_pdns_status)st);
+	if (!sp_conn_want(c, w) && c->busy)
+		return;   /* another question at once */
+	sp_conn_process(c);
+}
+
+static void sp_conn_commit_work(void *vc)
+{
+	struct sp_conn *c = vc;
+	struct sp_qfile *q = sp_session_qfile(c->s);
+
+	/* the result travels in q->err (sp_qfile_commit frees the rest) */
+	q->err = sp_qfile_commit(q);
+}
+
+static void sp_conn_commit_done(void *vc)
+{
+	struct sp_conn *c = vc;
+	enum sp_want w;
+
+	c->busy = 0;
+	w = sp_session_commit_done(c->s, sp_session_qfile(c->s)->err);
+	if (c->dead) {
+		sp_conn_free(c);
+		return;
+	}
+	if (!sp_conn_want(c, w) && c->busy)
+		return;
+	sp_conn_process(c);
+}
+
+/* Acts on what the session wants; 1 when input may go on. */
+static int sp_conn_want(struct sp_conn *c, enum sp_want w)
+{
+	char err[256];
+
+	switch (w) {
+	case SP_WANT_INPUT:
+		return 1;
+	case SP_WANT_CLOSE:
+		c->closing = 1;
+		return 0;
+	case SP_WANT_DNS: {
+		enum sp_pdns_kind kind;
+		const char *name;
+		sp_session_dns_query(c->s, &kind, &name);
+		c->busy = 1;
+		if (sp_dns_ev_lookup(c->srv->dnsev, name, kind == SP_PDNS_HOST ? SP_DNS_HOST
+						      : SP_DNS_MAILHOST, sp_conn_dns_done, c, err,
+				     sizeof(err)) < 0) {
+			c->busy = 0;   /* treated as a temporary failure */
+			return sp_conn_want(c, sp_session_dns_answer(c->s, SP_PDNS_RETRY));
+		}
+		return 0;
+	}
+	case SP_WANT_COMMIT:
+		c->busy = 1;
+		if (sp_offload_run(c->srv->offload, sp_conn_commit_work, sp_conn_commit_done, c) < 0) {
+			c->busy = 0;
+			sp_qfile_abort(sp_session_qfile(c->s));
+			return sp_conn_want(c, sp_session_commit_done(c->s, EIO));
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* Feeds the input that has arrived to the session, in order, until it is
+ * used up or the session waits; then replies. */
+static void sp_conn_process(struct sp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	while (!c->busy && !c->closing && !c->dead) {
+		size_t len = evbuffer_get_length(in), n = len < SP_READ_SLICE ? len : SP_READ_SLICE;
+		size_t used = 0;
+		unsigned char *p;
+		enum sp_want w;
+		if (n == 0)
+			break;
+		p = evbuffer_pullup(in, (ev_ssize_t)n);
+		w = sp_session_input(c->s, (const char *)p, n, &used);
+		evbuffer_drain(in, used);
+		if (!sp_conn_want(c, w))
+			break;
+		if (used == 0)
+			break;   /* an incomplete line: wait for more */
+	}
+	if (c->dead)
+		return;
+	sp_conn_reply(c);
+}
+
+static void sp_conn_read(struct bufferevent *bev, void *vc)
+{
+	(void)bev;
+	sp_conn_process(vc);
+}
+
+static void sp_conn_event(struct bufferevent *bev, short what, void *vc)
+{
+	struct sp_conn *c = vc;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT) {
+		if (sp_session_timeout(c->s) == SP_WANT_CLOSE)
+			c->closing = 1;
+		sp_conn_send(c);
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		sp_session_eof(c->s);
+		sp_conn_free(c);
+	}
+}
+
+/* The client's address as text; an IPv4-mapped IPv6 address as IPv4. */
+static void sp_peer_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)len);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+	} else if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+			  (socklen_t)len);
+	} else {
+		snprintf(buf, len, "unknown");
+	}
+}
+
+static void sp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+		      int salen, void *vl)
+{
+	struct sp_listener *lst = vl;
+	struct sp_server *srv = lst->srv;
+	struct sp_conn *c;
+	struct sp_peer peer;
+	struct timeval tv = {lst->env->conf->timeout_s, 0};
+
+	(void)l;
+	(void)salen;
+	if (srv->stopping) {
+		close(fd);
+		return;
+	}
+	memset(&peer, 0, sizeof(peer));
+	sp_peer_addr(sa, peer.addr, sizeof(peer.addr));
+	/* Client name lookup (smtpd_peername_lookup) is not done yet: the
+	 * client is "unknown", as Postfix has it with the lookup off. */
+	snprintf(peer.name, sizeof(peer.name), "unknown");
+	snprintf(peer.reverse_name, sizeof(peer.reverse_name), "unknown");
+	peer.name_status = peer.reverse_status = SP_PEER_PERM;
+	c = sp_xcalloc(1, sizeof(*c));
+	c->srv = srv;
+	c->env = lst->env;
+	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->s = sp_session_new(lst->env, &peer);
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	bufferevent_setcb(c->bev, sp_conn_read, NULL, sp_conn_event, c);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_enable(c->bev, EV_READ);
+	if (!sp_conn_want(c, sp_session_start(c->s)) && c->busy)
+		return;
+	sp_conn_send(c);
+}
+
+struct sp_server *sp_server_new(struct event_base *base, const struct sp_dns_opts *dns,
+				char *err, size_t errlen)
+{
+	struct sp_server *srv = sp_xcalloc(1, sizeof(*srv));
+
+	srv->base = base;
+	if ((srv->dns = sp_dns_new(dns, err, errlen)) == NULL ||
+	    (srv->offload = sp_offload_new(base, 4, err, errlen)) == NULL) {
+		sp_server_free(&srv);
+		return NULL;
+	}
+	srv->dnsev = sp_dns_ev_new(base, srv->dns);
+	return srv;
+}
+
+int sp_server_listen(struct sp_server *srv, const char *host, const char *port,
+		     const struct sp_smtpd_env *env, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res, *ai;
+	int rc, n = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		hints.ai_flags = AI_PASSIVE;
+		if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+			snprintf(err, errlen, "%s:%s: %s", host ? host : "*", port, gai_strerror(rc));
+			return -1;
+		}
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		struct sp_listener *l = sp_xcalloc(1, sizeof(*l));
+		l->l = evconnlistener_new_bind(srv->base, sp_accept, l,
+					       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+					       LEV_OPT_CLOSE_ON_EXEC, 128, ai->ai_addr,
+					       (int)ai->ai_addrlen);
+		if (l->l == NULL) {
+			snprintf(err, errlen, "%s:%s: cannot listen: %s", host ? host : "*", port,
+				 strerror(errno));
+			free(l);
+			freeaddrinfo(res);
+			return -1;
+		}
+		l->env = env;
+		l->srv = srv;
+		l->next = srv->listeners;
+		srv->listeners = l;
+		n++;
+	}
+	freeaddrinfo(res);
+	return n > 0 ? 0 : -1;
+}
+
+/* The grace period is over: the sessions still open are told and closed
+ * (a message not yet acknowledged is not kept; the client retries). */
+static void sp_server_grace_over(evutil_socket_t fd, short what, void *vsrv)
+{
+	struct sp_server *srv = vsrv;
+	struct sp_conn *c, *next;
+
+	(void)fd;
+	(void)what;
+	for (c = srv->conns; c; c = next) {
+		next = c->next;
+		if (c->busy || c->closing)
+			continue;   /* a commit or DNS answer finishes it first */
+		bufferevent_write(c->bev, "421 4.3.2 Service shutting down\r\n", 33);
+		sp_session_eof(c->s);
+		c->closing = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		bufferevent_setcb(c->bev, NULL, sp_conn_close_when_written, NULL, c);
+		sp_conn_close_when_written(c->bev, c);
+	}
+}
+
+void sp_server_stop(struct sp_server *srv, unsigned grace_s)
+{
+	struct timeval tv = {grace_s, 0};
+
+	srv->stopping = 1;
+	for (struct sp_listener *l = srv->listeners; l; l = l->next)
+		evconnlistener_disable(l->l);
+	if (srv->conns == NULL) {
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	if (srv->stop_timer == NULL)
+		srv->stop_timer = evtimer_new(srv->base, sp_server_grace_over, srv);
+	evtimer_add(srv->stop_timer, &tv);
+}
+
+size_t sp_server_sessions(const struct sp_server *srv)
+{
+	return srv->nconns;
+}
+
+void sp_server_free(struct sp_server **sp)
+{
+	struct sp_server *srv = *sp;
+
+	if (srv == NULL)
+		return;
+	while (srv->listeners) {
+		struct sp_listener *l = srv->listeners;
+		srv->listeners = l->next;
+		evconnlistener_free(l->l);
+		free(l);
+	}
+	sp_offload_free(&srv->offload);   /* runs the last completions */
+	while (srv->conns) {
+		srv->conns->busy = 0;
+		sp_conn_free(srv->conns);
+	}
+	sp_dns_ev_free(&srv->dnsev);
+	sp_dns_free(&srv->dns);
+	if (srv->stop_timer)
+		event_free(srv->stop_timer);
+	free(srv);
+	*sp = NULL;
+}

@@ -1,0 +1,97 @@
+"""Fixtures that start the real sallyport server (sallyport start -f) on a
+loopback port in a temporary directory, and stop it again.
+
+The binary comes from $SALLYPORT (meson sets it); each test gets its own
+configuration directory and queue, and the server's log lines."""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+BINARY = os.environ.get("SALLYPORT", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                  "build", "sallyport"))
+
+BASE_MAIN_CF = """\
+compatibility_level = 3.7
+myhostname = mx.example.com
+mydomain = example.com
+mydestination = $myhostname, localhost
+virtual_mailbox_domains = example.com
+virtual_mailbox_maps = inline:{ alice@example.com=x, bob@example.com=x }
+# 127.0.0.1, where the tests connect from, is an outside client here
+mynetworks = 192.0.2.0/24
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_error_sleep_time = 0
+queue_directory = {dir}/queue
+"""
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, extra=""):
+        self.dir = tempfile.mkdtemp(prefix="sallyport-it-")
+        self.port = free_port()
+        with open(os.path.join(self.dir, "main.cf"), "w") as f:
+            f.write(BASE_MAIN_CF.replace("{dir}", self.dir) + extra)
+        with open(os.path.join(self.dir, "master.cf"), "w") as f:
+            f.write(f"127.0.0.1:{self.port} inet n - n - - smtpd\n")
+        self.log_path = os.path.join(self.dir, "log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([BINARY, "start", "-f", "-c", self.dir],
+                                     stderr=self.log, stdout=self.log)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("sallyport exited: " + self.logs())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("sallyport did not start: " + self.logs())
+
+    def logs(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def queued(self, sub="active"):
+        d = os.path.join(self.dir, "queue", sub)
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    def stop(self, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def server():
+    servers = []
+
+    def start(extra=""):
+        s = Server(extra)
+        servers.append(s)
+        return s
+    yield start
+    for s in servers:
+        s.stop()
