@@ -131,6 +131,48 @@ static int sp_svc_listen(struct sp_server *srv, struct sp_svc *svc, const char *
 	return 0;
 }
 
+/* Parameters whose value names a transport (a master.cf service). */
+static const char *const sp_transport_params[] = {
+	"default_transport", "relay_transport", "local_transport", "virtual_transport",
+	"mailbox_transport", "fallback_transport", "content_filter",
+};
+
+/* 1 when param's value (in main.cf or as an -o override of any service)
+ * names the transport name ("name" or "name:nexthop"). */
+static int sp_transport_used(const struct sp_config *c, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(sp_transport_params) / sizeof(sp_transport_params[0]); i++) {
+		const char *v = sp_view_get(&c->global, sp_transport_params[i]);
+		if (v && strncmp(v, name, n) == 0 && (v[n] == 0 || v[n] == ':'))
+			return 1;
+		for (size_t k = 0; k < c->master.n; k++)
+			for (size_t j = 0; j < c->master.v[k].overrides.n; j++) {
+				const struct sp_assign *a = &c->master.v[k].overrides.v[j];
+				if (strcmp(a->name, sp_transport_params[i]) == 0 &&
+				    strncmp(a->value, name, n) == 0 && (a->value[n] == 0 || a->value[n] == ':'))
+					return 1;
+			}
+	}
+	return 0;
+}
+
+/* A service sallyport cannot run (pipe, spawn, a filter...): an error when
+ * the configuration sends mail to it, else reported once as not used. */
+static void sp_svc_foreign(const struct sp_config *c, const struct sp_service *s,
+			   struct sp_diags *d)
+{
+	if (sp_transport_used(c, s->name))
+		sp_diag_add(d, SP_ERROR, s->file, s->line, s->name, "deliver another way, or run "
+			    "that program outside sallyport", "sallyport cannot run \"%s\" yet, and "
+			    "the configuration sends mail to it", s->command);
+	else
+		sp_diag_add(d, SP_WARNING, s->file, s->line, s->name, NULL,
+			    "\"%s\" service is not used by the configuration; sallyport does not run it",
+			    s->command);
+}
+
 static void sp_on_signal(evutil_socket_t sig, short what, void *vsrv)
 {
 	(void)what;
@@ -158,9 +200,7 @@ int sp_master_run(const struct sp_run_opts *o, struct sp_diags *d)
 		const struct sp_service *s = &c->master.v[i];
 		if (strcmp(s->command, "smtpd") != 0) {
 			if (!sp_is_internal(s->command))
-				sp_diag_add(d, SP_ERROR, s->file, s->line, s->name, "remove the line, "
-					    "or run that program outside sallyport",
-					    "sallyport cannot run \"%s\" yet", s->command);
+				sp_svc_foreign(c, s, d);
 			continue;
 		}
 		if (strcmp(s->type, "inet") != 0)
@@ -175,7 +215,7 @@ int sp_master_run(const struct sp_run_opts *o, struct sp_diags *d)
 			    "\"127.0.0.1:2525 inet n - n - - smtpd\"", "master.cf has no smtpd service");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !o->check_only; i++) {
 		if (sp_queue_mkdirs(svcs[i]->conf.queue_dir) < 0) {
 			sp_diag_add(d, SP_ERROR, NULL, 0, "queue_directory", "create it, or set "
 				    "queue_directory to a directory sallyport may write", "%s: %s",
