@@ -82,6 +82,7 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 	c->vrfy_disabled = sp_bool(v, "disable_vrfy_command", 1);
 	c->smtputf8 = sp_bool(v, "smtputf8_enable", 1);
 	c->forbid_unauth_pipelining = sp_bool(v, "smtpd_forbid_unauth_pipelining", 1);
+	c->peername_lookup = sp_bool(v, "smtpd_peername_lookup", 1);
 	c->soft_error_limit = (unsigned)sp_int(v, "smtpd_soft_error_limit", 10);
 	c->hard_error_limit = (unsigned)sp_int(v, "smtpd_hard_error_limit", 20);
 	c->error_sleep_ms = (unsigned)(sp_secs(v, "smtpd_error_sleep_time", 1) * 1000);

@@ -28,6 +28,7 @@ struct sp_smtpd_conf {
 	int vrfy_disabled;
 	int smtputf8;
 	int forbid_unauth_pipelining;
+	int peername_lookup;          /* smtpd_peername_lookup */
 	unsigned soft_error_limit, hard_error_limit;
 	unsigned error_sleep_ms;
 	unsigned timeout_s;

@@ -7,6 +7,7 @@
  * hold only what has arrived.
  */
 #include "server.h"
+#include "peer.h"
 #include "../net/dns_event.h"
 #include "../net/offload.h"
 #include "../util/mem.h"
@@ -43,6 +44,11 @@ struct sp_conn {
 	int dead;                /* the client is gone: free when not busy */
 	int closing;             /* close once the output is written */
 	struct sp_conn *prev, *next;
+	/* the client's name lookup, on an offload thread, before the session */
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	struct sp_peer peer;
+	char warn[512];
 };
 
 struct sp_server {
@@ -258,6 +264,10 @@ static void sp_conn_event(struct bufferevent *bev, short what, void *vc)
 	struct sp_conn *c = vc;
 
 	(void)bev;
+	if (c->s == NULL) {   /* gone during the name lookup */
+		sp_conn_free(c);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT) {
 		if (sp_session_timeout(c->s) == SP_WANT_CLOSE)
 			c->closing = 1;
@@ -287,44 +297,77 @@ static void sp_peer_addr(const struct sockaddr *sa, char *buf, size_t len)
 	}
 }
 
+/* The session starts once the client's name is known. */
+static void sp_conn_begin(struct sp_conn *c)
+{
+	c->s = sp_session_new(c->env, &c->peer);
+	if (c->warn[0] && c->env->log) {
+		char line[600];
+		snprintf(line, sizeof(line), "warning: %s", c->warn);
+		c->env->log(c->env->log_ctx, line);
+	}
+	bufferevent_setcb(c->bev, sp_conn_read, NULL, sp_conn_event, c);
+	bufferevent_enable(c->bev, EV_READ);
+	if (!sp_conn_want(c, sp_session_start(c->s)) && c->busy)
+		return;
+	sp_conn_send(c);
+}
+
+static void sp_conn_peer_work(void *vc)
+{
+	struct sp_conn *c = vc;
+
+	sp_peer_lookup((const struct sockaddr *)&c->sa, c->salen, &c->peer, c->warn,
+		       sizeof(c->warn));
+}
+
+static void sp_conn_peer_done(void *vc)
+{
+	struct sp_conn *c = vc;
+
+	c->busy = 0;
+	if (c->dead) {
+		sp_conn_free(c);
+		return;
+	}
+	sp_conn_begin(c);
+}
+
 static void sp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		      int salen, void *vl)
 {
 	struct sp_listener *lst = vl;
 	struct sp_server *srv = lst->srv;
 	struct sp_conn *c;
-	struct sp_peer peer;
 	struct timeval tv = {lst->env->conf->timeout_s, 0};
 
 	(void)l;
-	(void)salen;
 	if (srv->stopping) {
 		close(fd);
 		return;
 	}
-	memset(&peer, 0, sizeof(peer));
-	sp_peer_addr(sa, peer.addr, sizeof(peer.addr));
-	/* Client name lookup (smtpd_peername_lookup) is not done yet: the
-	 * client is "unknown", as Postfix has it with the lookup off. */
-	snprintf(peer.name, sizeof(peer.name), "unknown");
-	snprintf(peer.reverse_name, sizeof(peer.reverse_name), "unknown");
-	peer.name_status = peer.reverse_status = SP_PEER_PERM;
 	c = sp_xcalloc(1, sizeof(*c));
 	c->srv = srv;
 	c->env = lst->env;
 	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	c->s = sp_session_new(lst->env, &peer);
+	sp_peer_addr(sa, c->peer.addr, sizeof(c->peer.addr));
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->nconns++;
-	bufferevent_setcb(c->bev, sp_conn_read, NULL, sp_conn_event, c);
+	bufferevent_setcb(c->bev, NULL, NULL, sp_conn_event, c);
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
-	bufferevent_enable(c->bev, EV_READ);
-	if (!sp_conn_want(c, sp_session_start(c->s)) && c->busy)
-		return;
-	sp_conn_send(c);
+	if (lst->env->conf->peername_lookup && (size_t)salen <= sizeof(c->sa)) {
+		memcpy(&c->sa, sa, (size_t)salen);
+		c->salen = (socklen_t)salen;
+		c->busy = 1;
+		if (sp_offload_run(srv->offload, sp_conn_peer_work, sp_conn_peer_done, c) == 0)
+			return;
+		c->busy = 0;
+	}
+	sp_peer_unknown(&c->peer);
+	sp_conn_begin(c);
 }
 
 struct sp_server *sp_server_new(struct event_base *base, const struct sp_dns_opts *dns,

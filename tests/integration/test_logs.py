@@ -23,7 +23,7 @@ def test_fail2ban_postfix_filter_matches(server):
         assert c.rcpt("nobody@example.com")[0] == 550
     srv.stop()
     log = srv.logs()
-    assert re.search(r"postfix/smtpd\[\d+\]: NOQUEUE: reject: RCPT from unknown\[127\.0\.0\.1\]: "
+    assert re.search(r"postfix/smtpd\[\d+\]: NOQUEUE: reject: RCPT from \S+\[127\.0\.0\.1\]: "
                      r"554 5\.7\.1 <victim@example\.org>: Relay access denied; "
                      r"from=<spam@example\.net> to=<victim@example\.org> proto=ESMTP "
                      r"helo=<spammer\.example\.net>", log), log

@@ -1,5 +1,6 @@
 """The real server on loopback: what a client sees and what the queue holds."""
 import os
+import re
 import shutil
 import smtplib
 import socket
@@ -48,7 +49,9 @@ def test_mail_is_queued_byte_for_byte(server):
     queued = srv.queued()
     assert len(queued) == 1 and msg.decode().endswith(queued[0])
     content = content_of(os.path.join(srv.dir, "queue", "active", queued[0]))
-    assert content.startswith(b"Received: from client.example.net (unknown [127.0.0.1])")
+    # the client's name: its PTR name, confirmed by a forward lookup (localhost), or unknown
+    assert re.match(rb"Received: from client\.example\.net \(\S+ \[127\.0\.0\.1\]\)\r\n"
+                    rb"\tby mx\.example\.com \(sallyport\) with ESMTP id ", content), content[:200]
     assert content.endswith(b"\r\n" + body)   # exactly what was sent, after the Received header
     assert "message-id=<t1@example.net>" in srv.logs()
 
@@ -157,4 +160,25 @@ def test_graceful_stop(server):
     start = time.monotonic()
     assert srv.stop() == 0
     assert time.monotonic() - start < 14   # the 10-second grace period
-    assert "disconnect from unknown[127.0.0.1]" in srv.logs()
+    assert re.search(r"disconnect from \S+\[127\.0\.0\.1\]", srv.logs())
+
+
+def expected_client_name():
+    """The name Postfix's rules give 127.0.0.1 on this machine."""
+    try:
+        name = socket.getnameinfo(("127.0.0.1", 0), socket.NI_NAMEREQD)[0]
+        addrs = {a[4][0] for a in socket.getaddrinfo(name, None, socket.AF_INET)}
+    except OSError:
+        return "unknown"
+    return name if "127.0.0.1" in addrs else "unknown"
+
+
+def test_client_name_lookup(server):
+    srv = server()
+    smtplib.SMTP("127.0.0.1", srv.port, timeout=10).quit()
+    time.sleep(0.2)
+    assert f"connect from {expected_client_name()}[127.0.0.1]" in srv.logs()
+    off = server("smtpd_peername_lookup = no\n")
+    smtplib.SMTP("127.0.0.1", off.port, timeout=10).quit()
+    time.sleep(0.2)
+    assert "connect from unknown[127.0.0.1]" in off.logs()
