@@ -11,8 +11,12 @@ int sp_cmd_conf(int argc, char **argv);
 /* sallyport map: compile, query and list tables like postmap. */
 int sp_cmd_map(int argc, char **argv);
 
-/* sallyport start: run the server. */
+/* sallyport start, stop, reload, status, and the master's worker. */
 int sp_cmd_start(int argc, char **argv);
+int sp_cmd_stop(int argc, char **argv);
+int sp_cmd_reload(int argc, char **argv);
+int sp_cmd_status(int argc, char **argv);
+int sp_cmd_worker(int argc, char **argv);
 
 /* The configuration directory: -c, else $SALLYPORT_CONFIG_DIR, else /etc/sallyport. */
 const char *sp_cli_config_dir(const char *opt);

@@ -23,8 +23,12 @@ static const struct sp_command commands[] = {
 	 "conf [-c DIR] [-n|-d] [-x] [-P SERVICE[/TYPE]] [NAME...]\n"
 	 "          print parameters as postconf does; check the configuration"},
 	{"start", sp_cmd_start,
-	 "start [-c DIR] -f [-n]\n"
-	 "          run the SMTP server in the foreground (-n: check and exit)"},
+	 "start [-c DIR] [-f] [-n]\n"
+	 "          start the mail system (-f: in the foreground; -n: check and exit)"},
+	{"stop", sp_cmd_stop, "stop [-c DIR]\n          stop it; sessions finish first"},
+	{"reload", sp_cmd_reload,
+	 "reload [-c DIR]\n          new configuration and tables, without refusing a connection"},
+	{"status", sp_cmd_status, "status [-c DIR]\n          is it running?"},
 	{"map", sp_cmd_map,
 	 "map [-f] [-i] [-q KEY | -s] TYPE:NAME...\n"
 	 "          compile, query or list lookup tables as postmap does"},
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
 		printf("sallyport %s\n", SP_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "worker") == 0)   /* run by the master, not listed */
+		return sp_cmd_worker(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

@@ -164,6 +164,10 @@ struct sp_policy *sp_policy_compile(const struct sp_view *v, struct sp_diags *d)
 
 void sp_policy_free(struct sp_policy **pp);
 
+/* 1 when a table the policy reads has changed on disk since it was
+ * opened (a running server then restarts its workers); *which names it. */
+int sp_policy_stale(const struct sp_policy *p, const char **which);
+
 /* 1 when smtpd_delay_reject is on (client, HELO and sender lists then run
  * at RCPT), 0 otherwise. */
 int sp_policy_delay_reject(const struct sp_policy *p);

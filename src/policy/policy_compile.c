@@ -600,6 +600,17 @@ struct sp_policy *sp_policy_compile(const struct sp_view *v, struct sp_diags *d)
 	return p;
 }
 
+int sp_policy_stale(const struct sp_policy *p, const char **which)
+{
+	for (size_t i = 0; i < p->ntables; i++) {
+		if (sp_dict_stale(p->tables[i])) {
+			*which = sp_dict_name(p->tables[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int sp_policy_delay_reject(const struct sp_policy *p)
 {
 	return p->delay_reject;

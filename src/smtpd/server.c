@@ -447,6 +447,25 @@ static void sp_server_grace_over(evutil_socket_t fd, short what, void *vsrv)
 	}
 }
 
+int sp_server_adopt(struct sp_server *srv, int fd, const struct sp_smtpd_env *env, char *err,
+		    size_t errlen)
+{
+	struct sp_listener *l = sp_xcalloc(1, sizeof(*l));
+
+	l->l = evconnlistener_new(srv->base, sp_accept, l, LEV_OPT_CLOSE_ON_FREE |
+				  LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (l->l == NULL) {
+		snprintf(err, errlen, "cannot use listening socket %d: %s", fd, strerror(errno));
+		free(l);
+		return -1;
+	}
+	l->env = env;
+	l->srv = srv;
+	l->next = srv->listeners;
+	srv->listeners = l;
+	return 0;
+}
+
 void sp_server_stop(struct sp_server *srv, unsigned grace_s)
 {
 	struct timeval tv = {grace_s, 0};

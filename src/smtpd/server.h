@@ -21,6 +21,10 @@ struct sp_server *sp_server_new(struct event_base *base, const struct sp_dns_opt
 int sp_server_listen(struct sp_server *srv, const char *host, const char *port,
 		     const struct sp_smtpd_env *env, char *err, size_t errlen);
 
+/* Serves a socket that is already listening (inherited from the master). */
+int sp_server_adopt(struct sp_server *srv, int fd, const struct sp_smtpd_env *env, char *err,
+		    size_t errlen);
+
 /* Stops accepting; the loop ends when the last session has ended, or
  * grace_s seconds later, when the sessions still open get "421 4.3.2
  * Service shutting down". */

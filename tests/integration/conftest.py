@@ -39,13 +39,17 @@ def free_port():
 
 
 class Server:
-    def __init__(self, extra=""):
+    def __init__(self, extra="", chroot=False, files=None):
         self.dir = tempfile.mkdtemp(prefix="sallyport-it-")
+        os.chmod(self.dir, 0o755)   # as root, the workers run as mail_owner and must get in
         self.port = free_port()
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
             f.write(BASE_MAIN_CF.replace("{dir}", self.dir) + extra)
+        for name, text in (files or {}).items():
+            with open(os.path.join(self.dir, name), "w") as f:
+                f.write(text)
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
-            f.write(f"127.0.0.1:{self.port} inet n - n - - smtpd\n")
+            f.write(f"127.0.0.1:{self.port} inet n - {'y' if chroot else 'n'} - - smtpd\n")
         self.log_path = os.path.join(self.dir, "log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BINARY, "start", "-f", "-c", self.dir],
@@ -66,6 +70,25 @@ class Server:
             self.log.flush()
         with open(self.log_path) as f:
             return f.read()
+
+    def workers(self):
+        """The pids of the master's worker processes."""
+        out = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid and fields[0] != "Z":
+                out.append(int(pid))
+        return sorted(out)
+
+    def sallyport(self, *args):
+        return subprocess.run([BINARY, *args, "-c", self.dir], capture_output=True, text=True,
+                              timeout=60)
 
     def queued(self, sub="active"):
         d = os.path.join(self.dir, "queue", sub)
@@ -88,8 +111,8 @@ class Server:
 def server():
     servers = []
 
-    def start(extra=""):
-        s = Server(extra)
+    def start(extra="", **kw):
+        s = Server(extra, **kw)
         servers.append(s)
         return s
     yield start

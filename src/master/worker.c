@@ -1,0 +1,103 @@
+/*
+ * worker.c - the smtpd worker process (see worker.h).
+ */
+#include "worker.h"
+#include "svc.h"
+#include "../smtpd/server.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+/* chroot (when the service asks for it) and the switch to mail_owner;
+ * nothing when not root. */
+static int sp_worker_drop(struct sp_svc *svc, struct sp_log *log)
+{
+	const char *owner = sp_view_get(&svc->view, "mail_owner");
+	struct passwd *pw;
+	struct addrinfo *ai;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(owner ? owner : "")) == NULL) {
+		sp_logf(log, "fatal: mail_owner %s: no such account", owner ? owner : "");
+		return -1;
+	}
+	/* load the resolver's libraries while the files are reachable */
+	if (getaddrinfo("localhost", NULL, NULL, &ai) == 0)
+		freeaddrinfo(ai);
+	if (svc->chroot) {
+		if (chroot(svc->conf.queue_dir) < 0 || chdir("/") < 0) {
+			sp_logf(log, "fatal: chroot %s: %s", svc->conf.queue_dir, strerror(errno));
+			return -1;
+		}
+		svc->conf.queue_dir[0] = 0;   /* paths are now "/incoming/ID" */
+	}
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		sp_logf(log, "fatal: cannot become %s: %s", pw->pw_name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void sp_worker_term(evutil_socket_t sig, short what, void *vsrv)
+{
+	(void)sig;
+	(void)what;
+	sp_server_stop(vsrv, 10);
+}
+
+int sp_worker_main(const char *config_dir, int service, int nfds, int foreground)
+{
+	struct sp_diags d = {0};
+	struct sp_svcs svcs;
+	struct sp_server *srv = NULL;
+	struct event_base *base = NULL;
+	struct event *term = NULL;
+	struct sp_svc *svc;
+	char err[512];
+	int rc = 1;
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);   /* the master gone: stop too */
+	signal(SIGPIPE, SIG_IGN);
+	if (sp_svcs_load(&svcs, config_dir, foreground, &d) < 0 || service < 0 ||
+	    (size_t)service >= svcs.n) {
+		sp_diags_print(&d, stderr);
+		goto out;
+	}
+	svc = svcs.v[service];
+	base = event_base_new();
+	if ((srv = sp_server_new(base, NULL, err, sizeof(err))) == NULL) {
+		sp_logf(&svc->log, "fatal: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < nfds; i++) {
+		if (sp_server_adopt(srv, 3 + i, &svc->env, err, sizeof(err)) < 0) {
+			sp_logf(&svc->log, "fatal: %s", err);
+			goto out;
+		}
+	}
+	if (sp_worker_drop(svc, &svc->log) < 0)
+		goto out;
+	term = evsignal_new(base, SIGTERM, sp_worker_term, srv);
+	event_add(term, NULL);
+	event_base_dispatch(base);
+	rc = 0;
+out:
+	if (term)
+		event_free(term);
+	sp_server_free(&srv);
+	if (base)
+		event_base_free(base);
+	if (svcs.config)
+		sp_svcs_free(&svcs, 0);
+	sp_diags_free(&d);
+	return rc;
+}
