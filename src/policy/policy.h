@@ -187,6 +187,12 @@ const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
 			       const char *queue_id, const struct sp_pevent *ev,
 			       char *buf, size_t len);
 
+/* The same, naming the command as the caller has it ("VRFY" for a VRFY
+ * that ran the recipient stage). */
+const char *sp_policy_log_line_where(const struct sp_txn *txn, enum sp_pstage stage,
+				     const char *where, const char *queue_id,
+				     const struct sp_pevent *ev, char *buf, size_t len);
+
 /* The trace: every list, restriction, lookup and result of an evaluation. */
 enum sp_tkind {
 	SP_TR_LIST,      /* entering a list: .name is the parameter or class */

@@ -7,6 +7,7 @@
  */
 #include "policy_impl.h"
 #include "action.h"
+#include "../util/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,11 +121,15 @@ static int sp_dsn_valid(const char *dsn)
 	return sp_dsn_prefix(dsn, &n) && dsn[n] == 0;
 }
 
-/* Replaces bytes that are not printable ASCII, as Postfix's printable(). */
+/* Replaces control bytes, and 8-bit bytes unless the text is valid UTF-8
+ * (an SMTPUTF8 address), as Postfix's printable() does. */
 static void sp_printable(char *s)
 {
+	int utf8 = sp_utf8_valid(s, strlen(s));
+
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f ||
+		    ((unsigned char)*s >= 0x80 && !utf8))
 			*s = ' ';
 }
 

@@ -167,6 +167,16 @@ static int sp_sender(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 	const char *snd = e->sender;
 	int st;
 
+	switch (s->id) {
+	case SP_R_CHECK_SENDER_ACCESS: case SP_R_REJECT_UNKNOWN_SENDER_DOMAIN:
+	case SP_R_REJECT_NON_FQDN_SENDER: case SP_R_REJECT_AUTH_SENDER_LOGIN_MISMATCH:
+	case SP_R_REJECT_KNOWN_SENDER_LOGIN_MISMATCH: case SP_R_REJECT_UNAUTH_SENDER_LOGIN_MISMATCH:
+	case SP_R_REJECT_SENDER_LOGIN_MISMATCH: case SP_R_REJECT_UNLISTED_SENDER:
+	case SP_R_REJECT_MULTI_RECIPIENT_BOUNCE:
+		break;
+	default:
+		return -1;   /* not a sender restriction */
+	}
 	if (snd == NULL || (*snd == 0 && s->id != SP_R_CHECK_SENDER_ACCESS &&
 			    s->id != SP_R_REJECT_MULTI_RECIPIENT_BOUNCE))
 		return SP_CK_DUNNO;

@@ -271,6 +271,14 @@ const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
 			       const char *queue_id, const struct sp_pevent *ev,
 			       char *buf, size_t len)
 {
+	return sp_policy_log_line_where(txn, stage, sp_policy_stage_name(stage), queue_id, ev, buf,
+					len);
+}
+
+const char *sp_policy_log_line_where(const struct sp_txn *txn, enum sp_pstage stage,
+				     const char *where, const char *queue_id,
+				     const struct sp_pevent *ev, char *buf, size_t len)
+{
 	int n;
 
 	if (strcmp(ev->what, "warning") == 0) {   /* a problem, not a decision */
@@ -278,7 +286,7 @@ const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
 		return buf;
 	}
 	n = snprintf(buf, len, "%s: %s: %s from %s[%s]: %s;", queue_id ? queue_id : "NOQUEUE",
-			 ev->what, sp_policy_stage_name(stage),
+			 ev->what, where,
 			 txn->client_name ? txn->client_name : "unknown",
 			 sp_policy_client_addr(txn), ev->text);
 	size_t used;
@@ -294,8 +302,7 @@ const char *sp_policy_log_line(const struct sp_txn *txn, enum sp_pstage stage,
 		SP_APPEND(" from=<%s>", txn->sender);
 	if (txn->recipient && stage >= SP_STAGE_RCPT)
 		SP_APPEND(" to=<%s>", txn->recipient);
-	if (stage != SP_STAGE_CLIENT || txn->helo)
-		SP_APPEND(" proto=%s", txn->esmtp ? "ESMTP" : "SMTP");
+	SP_APPEND(" proto=%s", txn->esmtp ? "ESMTP" : "SMTP");
 	if (txn->helo)
 		SP_APPEND(" helo=<%s>", txn->helo);
 #undef SP_APPEND

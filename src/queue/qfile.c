@@ -187,8 +187,8 @@ int sp_qfile_commit(struct sp_qfile *q)
 		close(q->fd);
 	q->fd = -1;
 	sp_qpath(from, sizeof(from), q->qdir, "incoming", q->id);
-	sp_qpath(to, sizeof(to), q->qdir, "active", q->id);
-	snprintf(dir, sizeof(dir), "%s/active", q->qdir);
+	sp_qpath(to, sizeof(to), q->qdir, q->hold ? "hold" : "active", q->id);
+	snprintf(dir, sizeof(dir), "%s/%s", q->qdir, q->hold ? "hold" : "active");
 	if (q->err == 0 && rename(from, to) < 0)
 		q->err = errno;
 	if (q->err == 0 && sp_fsync_dir(dir) < 0) {

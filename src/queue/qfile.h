@@ -41,6 +41,7 @@ struct sp_qfile {
 	size_t used;
 	uint64_t content;          /* DATA bytes so far */
 	int err;                   /* first errno, kept until commit or abort */
+	int hold;                  /* commit into hold/ instead of active/ (access HOLD) */
 };
 
 /* Creates the queue's subdirectories (incoming, active, deferred, hold)
@@ -60,7 +61,7 @@ void sp_qfile_addf(struct sp_qfile *q, enum sp_qrec type, const char *fmt, ...)
 /* Appends message content (split into DATA records as needed). */
 void sp_qfile_content(struct sp_qfile *q, const void *data, size_t len);
 
-/* Makes the file durable and moves it into active/. Returns 0, or an errno
+/* Makes the file durable and moves it into active/ (hold/ when q->hold). Returns 0, or an errno
  * value (the file is then gone). Frees q's memory either way. */
 int sp_qfile_commit(struct sp_qfile *q);
 

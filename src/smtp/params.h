@@ -55,6 +55,7 @@ enum sp_param_err {
 enum {
 	SP_EXT_SIZE = 1 << 0, SP_EXT_8BITMIME = 1 << 1, SP_EXT_SMTPUTF8 = 1 << 2,
 	SP_EXT_DSN = 1 << 3, SP_EXT_AUTH = 1 << 4, SP_EXT_CHUNKING = 1 << 5,
+	SP_EXT_PIPELINING = 1 << 6,   /* announced only: no parameter */
 };
 
 /* Parses the text after the path (leading white space allowed). On an

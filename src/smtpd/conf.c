@@ -48,6 +48,7 @@ static unsigned sp_discard(const char *words)
 	} map[] = {
 		{"size", SP_EXT_SIZE}, {"8bitmime", SP_EXT_8BITMIME}, {"smtputf8", SP_EXT_SMTPUTF8},
 		{"dsn", SP_EXT_DSN}, {"auth", SP_EXT_AUTH}, {"chunking", SP_EXT_CHUNKING},
+		{"pipelining", SP_EXT_PIPELINING},
 	};
 	unsigned off = 0;
 
@@ -87,7 +88,7 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 	c->hard_error_limit = (unsigned)sp_int(v, "smtpd_hard_error_limit", 20);
 	c->error_sleep_ms = (unsigned)(sp_secs(v, "smtpd_error_sleep_time", 1) * 1000);
 	c->timeout_s = (unsigned)sp_secs(v, "smtpd_timeout", 300);
-	c->ext = (SP_EXT_SIZE | SP_EXT_8BITMIME | SP_EXT_DSN | SP_EXT_CHUNKING |
+	c->ext = (SP_EXT_SIZE | SP_EXT_8BITMIME | SP_EXT_DSN | SP_EXT_CHUNKING | SP_EXT_PIPELINING |
 		  (c->smtputf8 ? SP_EXT_SMTPUTF8 : 0)) & ~sp_discard(sp_get(v,
 		  "smtpd_discard_ehlo_keywords", ""));
 	if (c->line_limit < 512)

@@ -68,12 +68,26 @@ void sp_sess_log(struct sp_session *s, const char *fmt, ...)
 void sp_sess_log_events(struct sp_session *s, enum sp_pstage stage, const struct sp_presult *r)
 {
 	char line[2048];
+	/* Postfix names the command: EHLO or HELO, VRFY for a VRFY... */
+	const char *where = stage == SP_STAGE_CLIENT || stage == SP_STAGE_EOD ||
+			    s->last_verb >= SP_VERB_COUNT ? sp_policy_stage_name(stage)
+			    : sp_verb_name(s->last_verb);
 
 	for (size_t i = 0; i < r->nevents && s->env->log; i++) {
-		sp_policy_log_line(&s->txn, stage, s->q_open ? s->q.id : NULL, &r->events[i], line,
-				   sizeof(line));
+		sp_policy_log_line_where(&s->txn, stage, where, s->q_open ? s->q.id : NULL,
+					 &r->events[i], line, sizeof(line));
 		s->env->log(s->env->log_ctx, line);
 	}
+}
+
+/* Client bytes for a log line: at most 100, control and 8-bit bytes as '?'. */
+void sp_sess_printable(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && i < 100 && n + 1 < outlen; i++)
+		out[n++] = (unsigned char)in[i] < 0x20 || (unsigned char)in[i] >= 0x7f ? '?' : in[i];
+	out[n] = 0;
 }
 
 /* ---- life cycle ---- */
@@ -117,6 +131,8 @@ void sp_sess_reset_txn(struct sp_session *s)
 	s->txn.rcpt_count = 0;
 	s->txn.smtputf8 = 0;
 	s->txn.discarded = 0;
+	s->hold = 0;
+	s->nprepend = 0;
 	/* Postfix keeps DEFER_IF_PERMIT of the client and HELO stages */
 	s->txn.defer_flags &= 3u;
 }
@@ -175,32 +191,52 @@ enum sp_want sp_session_start(struct sp_session *s)
 
 static void sp_sess_counts(const struct sp_session *s, char *buf, size_t len)
 {
-	unsigned ok = 0, total = 0;
+	/* Postfix's order; the rest (HELP, EXPN, XCLIENT...) count as "unknown" */
+	static const enum sp_verb order[] = {
+		SP_VERB_HELO, SP_VERB_EHLO, SP_VERB_STARTTLS, SP_VERB_AUTH, SP_VERB_MAIL,
+		SP_VERB_RCPT, SP_VERB_DATA, SP_VERB_BDAT, SP_VERB_RSET, SP_VERB_NOOP, SP_VERB_VRFY,
+		SP_VERB_ETRN, SP_VERB_QUIT,
+	};
+	unsigned ok = 0, total = 0, uok = 0, utotal = 0;
 	size_t used = 0;
+	int listed[SP_VERB_COUNT + 1] = {0};
 
 	buf[0] = 0;
-	for (int v = 0; v <= SP_VERB_COUNT; v++) {
-		const char *name = v == SP_VERB_COUNT ? "unknown" : sp_verb_name((enum sp_verb)v);
+#define SP_COUNT(name, o, t) do { \
+		int n_ = (o) == (t) ? snprintf(buf + used, len - used, " %s=%u", name, t) \
+				    : snprintf(buf + used, len - used, " %s=%u/%u", name, o, t); \
+		if (n_ > 0 && (size_t)n_ < len - used) \
+			used += (size_t)n_; \
+	} while (0)
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum sp_verb v = order[i];
 		char word[16];
+		const char *name = sp_verb_name(v);
 		int n;
-		if (s->cmd_total[v] == 0 || v == SP_VERB_UNKNOWN)
+		listed[v] = 1;
+		if (s->cmd_total[v] == 0)
 			continue;
 		for (n = 0; name[n] && n < 15; n++)
 			word[n] = (char)(name[n] | 0x20);
 		word[n] = 0;
-		n = s->cmd_ok[v] == s->cmd_total[v]
-			? snprintf(buf + used, len - used, " %s=%u", word, s->cmd_total[v])
-			: snprintf(buf + used, len - used, " %s=%u/%u", word, s->cmd_ok[v],
-				   s->cmd_total[v]);
-		if (n > 0 && (size_t)n < len - used)
-			used += (size_t)n;
+		SP_COUNT(word, s->cmd_ok[v], s->cmd_total[v]);
 		ok += s->cmd_ok[v];
 		total += s->cmd_total[v];
 	}
-	if (ok == total)
+	for (int v = 0; v <= SP_VERB_COUNT; v++)
+		if (!listed[v]) {
+			uok += s->cmd_ok[v];
+			utotal += s->cmd_total[v];
+		}
+	if (utotal)
+		SP_COUNT("unknown", uok, utotal);
+	ok += uok;
+	total += utotal;
+	if (ok == total && total > 0)
 		snprintf(buf + used, len - used, " commands=%u", total);
 	else
 		snprintf(buf + used, len - used, " commands=%u/%u", ok, total);
+#undef SP_COUNT
 }
 
 static void sp_sess_disconnect(struct sp_session *s, const char *why)
@@ -210,10 +246,14 @@ static void sp_sess_disconnect(struct sp_session *s, const char *why)
 	if (s->st == SP_SS_CLOSED)
 		return;
 	if (why) {
-		const char *after = s->st == SP_SS_DATA || s->st == SP_SS_BDAT ? "DATA"
+		const char *after = s->st == SP_SS_DATA ? "DATA" : s->st == SP_SS_BDAT ? "BDAT"
 				    : s->last_verb < SP_VERB_COUNT ? sp_verb_name(s->last_verb)
 				    : "CONNECT";
-		sp_sess_log(s, "%s after %s from %s[%s]", why, after, s->peer.name, s->peer.addr);
+		if (s->st == SP_SS_DATA || s->st == SP_SS_BDAT)
+			sp_sess_log(s, "%s after %s (%llu bytes) from %s[%s]", why, after,
+				    (unsigned long long)s->data.size, s->peer.name, s->peer.addr);
+		else
+			sp_sess_log(s, "%s after %s from %s[%s]", why, after, s->peer.name, s->peer.addr);
 	}
 	sp_sess_counts(s, counts, sizeof(counts));
 	sp_sess_log(s, "disconnect from %s[%s]%s", s->peer.name, s->peer.addr, counts);
@@ -239,9 +279,29 @@ void sp_session_eof(struct sp_session *s)
  * without PIPELINING announced, every command is one. */
 static int sp_sync_point(const struct sp_session *s, enum sp_verb v)
 {
-	if (!s->esmtp)
+	if (!s->esmtp)   /* Postfix: after EHLO, MAIL/RCPT/RSET may be pipelined even with
+			  * PIPELINING discarded from the EHLO reply */
 		return 1;
 	return v != SP_VERB_MAIL && v != SP_VERB_RCPT && v != SP_VERB_RSET && v != SP_VERB_BDAT;
+}
+
+/* The first 100 bytes of client input with C escapes, as Postfix logs it. */
+static void sp_sess_escape(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && i < 100 && n + 5 < outlen; i++) {
+		unsigned char b = (unsigned char)in[i];
+		if (b == '\r' || b == '\n' || b == '\t') {
+			out[n++] = '\\';
+			out[n++] = b == '\r' ? 'r' : b == '\n' ? 'n' : 't';
+		} else if (b < 0x20 || b >= 0x7f || b == '\\') {
+			n += (size_t)snprintf(out + n, outlen - n, b == '\\' ? "\\\\" : "\\%03o", b);
+		} else {
+			out[n++] = (char)b;
+		}
+	}
+	out[n] = 0;
 }
 
 /* A line no SMTP client sends: a header ("Subject: x") or an HTTP
@@ -265,14 +325,19 @@ static int sp_sess_not_smtp(const char *line, size_t len)
 }
 
 /* Checks that apply to every command line before its own code runs. */
-static enum sp_want sp_sess_line(struct sp_session *s, const char *line, size_t len, int more)
+static enum sp_want sp_sess_line(struct sp_session *s, const char *line, size_t len,
+				 const char *rest, size_t restlen)
 {
+	int more = restlen > 0;
 	struct sp_cmd c;
 	enum sp_cmd_err e = sp_cmd_parse(line, len, s->conf->smtputf8, &c);
 	enum sp_want w;
 
 	s->last_verb = c.verb;
-	s->cmd_total[e == SP_CMD_E_UNKNOWN ? SP_VERB_COUNT : c.verb]++;
+	s->where = e == SP_CMD_E_UNKNOWN ? "UNKNOWN" : sp_verb_name(c.verb);
+	/* as Postfix: a line that is not a command (bad syntax, bad UTF-8) is not counted */
+	if (e == SP_CMD_OK || e == SP_CMD_E_SYNTAX || e == SP_CMD_E_UNKNOWN)
+		s->cmd_total[e == SP_CMD_E_UNKNOWN ? SP_VERB_COUNT : c.verb]++;
 	if (s->access_denied[0] && c.verb != SP_VERB_QUIT) {
 		sp_sess_error(s, "503 5.7.0 Error: access denied for %s[%s]", s->peer.name,
 			      s->peer.addr);
@@ -282,8 +347,10 @@ static enum sp_want sp_sess_line(struct sp_session *s, const char *line, size_t 
 	    sp_sync_point(s, c.verb)) {
 		s->txn.ill_pipelining = 1;
 		if (s->conf->forbid_unauth_pipelining) {
-			sp_sess_log(s, "improper command pipelining after %s from %s[%s]",
-				    sp_verb_name(c.verb), s->peer.name, s->peer.addr);
+			char shown[512];
+			sp_sess_escape(rest, restlen, shown, sizeof(shown));
+			sp_sess_log(s, "improper command pipelining after %s from %s[%s]: %s",
+				    sp_verb_name(c.verb), s->peer.name, s->peer.addr, shown);
 			sp_sess_reply(s, "554 5.5.0 Error: SMTP protocol synchronization");
 			s->closing = 1;
 			return SP_WANT_CLOSE;
@@ -303,13 +370,15 @@ static enum sp_want sp_sess_line(struct sp_session *s, const char *line, size_t 
 	case SP_CMD_E_UNKNOWN:
 		if (sp_sess_not_smtp(line, len)) {
 			/* a mail header or HTTP sent as a command: not an SMTP client */
-			sp_sess_log(s, "warning: non-SMTP command from %s[%s]: %.100s", s->peer.name,
-				    s->peer.addr, line);
+			char shown[128];
+			sp_sess_printable(line, len, shown, sizeof(shown));
+			sp_sess_log(s, "warning: non-SMTP command from %s[%s]: %s", s->peer.name,
+				    s->peer.addr, shown);
 			sp_sess_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
 			s->closing = 1;
 			return SP_WANT_CLOSE;
 		}
-		sp_sess_error(s, "502 5.5.2 Error: command not recognized");
+		sp_sess_error(s, "500 5.5.2 Error: command not recognized");
 		return SP_WANT_INPUT;
 	case SP_CMD_E_SYNTAX:
 		break;   /* each command words its own syntax reply */
@@ -321,8 +390,11 @@ static enum sp_want sp_sess_line(struct sp_session *s, const char *line, size_t 
 /* A bare LF or CR in a command line. */
 static enum sp_want sp_sess_bare(struct sp_session *s, enum sp_line what)
 {
-	sp_sess_log(s, "reject: %s from %s[%s]: bare <%s> received", "CONNECT", s->peer.name,
-		    s->peer.addr, what == SP_LINE_BARE_LF ? "LF" : "CR");
+	sp_sess_log(s, "NOQUEUE: reject: %s from %s[%s]: bare <%s> received; proto=%s%s%s%s",
+		    s->where ? s->where : "CONNECT", s->peer.name, s->peer.addr,
+		    what == SP_LINE_BARE_LF ? "LF" : "CR", s->esmtp ? "ESMTP" : "SMTP",
+		    s->txn.helo ? " helo=<" : "", s->txn.helo ? s->txn.helo : "",
+		    s->txn.helo ? ">" : "");
 	sp_sess_reply(s, "%d 5.5.2 %s Error: bare <%s> received", s->conf->bare_nl_code,
 		      s->conf->myhostname, what == SP_LINE_BARE_LF ? "LF" : "CR");
 	s->closing = 1;
@@ -336,12 +408,12 @@ static enum sp_want sp_sess_one(struct sp_session *s, const char *in, size_t len
 	enum sp_line r = sp_line_find(in, len, s->conf->line_limit, &n);
 
 	*used = 0;
-	if (s->skip_line) {   /* the tail of an overlong line: drop it up to its CRLF */
-		if (r == SP_LINE_MORE || r == SP_LINE_TOO_LONG) {
+	if (s->skip_line) {   /* the tail of a refused line: drop it up to its CRLF */
+		if (r == SP_LINE_MORE || r == SP_LINE_TOO_LONG || r == SP_LINE_BARE_CR) {
 			*used = r == SP_LINE_MORE ? (len > 0 && in[len - 1] == '\r' ? len - 1 : len) : n;
 			return SP_WANT_INPUT;
 		}
-		s->skip_line = 0;
+		s->skip_line = 0;   /* CRLF, or (normalize) an LF, ends it */
 		*used = n;
 		return SP_WANT_INPUT;
 	}
@@ -359,20 +431,22 @@ static enum sp_want sp_sess_one(struct sp_session *s, const char *in, size_t len
 			*used = len;
 			return sp_sess_bare(s, r);
 		}
-		if (r == SP_LINE_BARE_CR) {   /* normalize: a CR alone is not a line end */
+		if (r == SP_LINE_BARE_CR) {   /* normalize: a CR alone is no line end: the
+					       * whole line is refused, its tail never runs */
 			*used = n;
+			s->skip_line = 1;
 			sp_sess_error(s, "500 5.5.2 Error: bad syntax");
 			return SP_WANT_INPUT;
 		}
 		*used = n;
-		return sp_sess_line(s, in, n - 1, len > n);
+		return sp_sess_line(s, in, n - 1, in + n, len - n);
 	case SP_LINE_OK:
 		break;
 	}
 	*used = n;
 	memcpy(s->cmd, in, n - 2 < sizeof(s->cmd) ? n - 2 : sizeof(s->cmd) - 1);
 	s->cmdlen = n - 2 < sizeof(s->cmd) ? n - 2 : sizeof(s->cmd) - 1;
-	return sp_sess_line(s, in, n - 2, len > n);
+	return sp_sess_line(s, in, n - 2, in + n, len - n);
 }
 
 enum sp_want sp_session_input(struct sp_session *s, const char *in, size_t len, size_t *used)
@@ -427,7 +501,7 @@ enum sp_want sp_session_dns_answer(struct sp_session *s, enum sp_pdns_status st)
 		return sp_session_start(s);
 	(void)sp_cmd_parse(s->cmd, s->cmdlen, s->conf->smtputf8, &c);
 	s->cmd_total[c.verb]--;   /* counted again below */
-	w = sp_sess_line(s, s->cmd, s->cmdlen, 0);
+	w = sp_sess_line(s, s->cmd, s->cmdlen, NULL, 0);
 	return w;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Runs the policy engine for a stage. SP_WANT_DNS when it needs an answer
  * first (the command runs again after it), SP_WANT_CLOSE on HANGUP, else
@@ -24,6 +25,10 @@ enum sp_want sp_sess_policy(struct sp_session *s, enum sp_pstage stage, struct s
 		return SP_WANT_DNS;
 	}
 	sp_sess_log_events(s, stage, r);
+	if (r->effects & SP_PEFF_HOLD)
+		s->hold = 1;
+	for (size_t i = 0; i < r->nprepend && s->nprepend < SP_PPREPEND_MAX; i++)
+		memcpy(s->prepend[s->nprepend++], r->prepend[i], sizeof(r->prepend[i]));
 	if (r->verdict == SP_POLICY_HANGUP) {
 		s->closing = 1;
 		return SP_WANT_CLOSE;
@@ -57,7 +62,8 @@ static void sp_sess_ehlo_reply(struct sp_session *s)
 	unsigned ext = s->conf->ext;
 
 	lines[n++] = s->conf->myhostname;
-	lines[n++] = "PIPELINING";
+	if (ext & SP_EXT_PIPELINING)
+		lines[n++] = "PIPELINING";
 	if (ext & SP_EXT_SIZE) {
 		if (s->conf->message_size_limit)
 			snprintf(size, sizeof(size), "SIZE %llu",
@@ -102,6 +108,7 @@ static enum sp_want sp_sess_helo(struct sp_session *s, const struct sp_cmd *c, i
 		return sp_sess_refuse(s, &r);
 	}
 	s->esmtp = ehlo;
+	s->pipelining = ehlo && (s->conf->ext & SP_EXT_PIPELINING);
 	sp_sess_ok(s);
 	if (ehlo)
 		sp_sess_ehlo_reply(s);
@@ -142,11 +149,39 @@ static int sp_sess_path(struct sp_session *s, const struct sp_cmd *c, int revers
 	return -1;
 }
 
-static void sp_sess_param_error(struct sp_session *s, enum sp_param_err e, const char *bad)
+/* The whole "KEY=VALUE" token whose keyword is bad, as the client wrote it. */
+static void sp_sess_token(const char *text, size_t len, const char *bad, char *out, size_t outlen)
 {
+	size_t n = strlen(bad);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		if ((i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t') &&
+		    strncasecmp(text + i, bad, n) == 0) {
+			size_t k = i;
+			while (k < len && text[k] != ' ' && text[k] != '\t')
+				k++;
+			sp_sess_printable(text + i, k - i, out, outlen);
+			return;
+		}
+	}
+	snprintf(out, outlen, "%s", bad);
+}
+
+static void sp_sess_param_error(struct sp_session *s, enum sp_param_err e, const char *bad,
+				const char *text, size_t len)
+{
+	static const char *const dsn[] = {"RET", "ENVID", "NOTIFY", "ORCPT"};
+	char token[128];
+
 	switch (e) {
 	case SP_PARAM_E_UNKNOWN:
-		sp_sess_error(s, "555 5.5.4 Unsupported option: %s", bad);
+		for (size_t i = 0; i < 4; i++)
+			if (strcasecmp(bad, dsn[i]) == 0 && !(s->conf->ext & SP_EXT_DSN)) {
+				sp_sess_error(s, "501 5.7.1 DSN support is disabled");
+				return;
+			}
+		sp_sess_token(text, len, bad, token, sizeof(token));
+		sp_sess_error(s, "555 5.5.4 Unsupported option: %s", token);
 		break;
 	case SP_PARAM_E_SIZE:
 		sp_sess_error(s, "501 5.5.4 Bad message size syntax");
@@ -176,11 +211,15 @@ static enum sp_want sp_sess_mail(struct sp_session *s, const struct sp_cmd *c)
 		sp_sess_error(s, "503 5.5.1 Error: nested MAIL command");
 		return SP_WANT_INPUT;
 	}
+	if (c->arglen == 0) {
+		sp_sess_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+		return SP_WANT_INPUT;
+	}
 	if (sp_sess_path(s, c, 1, &a, &end) < 0)
 		return SP_WANT_INPUT;
 	if ((pe = sp_mail_params_parse(c->arg + end, c->arglen - end, s->conf->ext, &mp, bad,
 				       sizeof(bad))) != SP_PARAM_OK) {
-		sp_sess_param_error(s, pe, bad);
+		sp_sess_param_error(s, pe, bad, c->arg + end, c->arglen - end);
 		return SP_WANT_INPUT;
 	}
 	if ((a.flags & SP_ADDR_F_8BIT) && !mp.smtputf8) {
@@ -221,6 +260,14 @@ static enum sp_want sp_sess_rcpt(struct sp_session *s, const struct sp_cmd *c)
 		sp_sess_error(s, "503 5.5.1 Error: need MAIL command");
 		return SP_WANT_INPUT;
 	}
+	if (s->bdat_open) {   /* the envelope is already in the queue file */
+		sp_sess_error(s, "503 5.5.1 Error: RCPT after BDAT");
+		return SP_WANT_INPUT;
+	}
+	if (c->arglen == 0) {
+		sp_sess_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+		return SP_WANT_INPUT;
+	}
 	if (s->nrcpt >= s->conf->rcpt_limit) {
 		sp_sess_error(s, "452 4.5.3 Error: too many recipients");
 		return SP_WANT_INPUT;
@@ -229,7 +276,7 @@ static enum sp_want sp_sess_rcpt(struct sp_session *s, const struct sp_cmd *c)
 		return SP_WANT_INPUT;
 	if ((pe = sp_rcpt_params_parse(c->arg + end, c->arglen - end, s->conf->ext, &rp, bad,
 				       sizeof(bad))) != SP_PARAM_OK) {
-		sp_sess_param_error(s, pe, bad);
+		sp_sess_param_error(s, pe, bad, c->arg + end, c->arglen - end);
 		return SP_WANT_INPUT;
 	}
 	if ((a.flags & SP_ADDR_F_8BIT) && !s->mp.smtputf8) {
@@ -280,6 +327,7 @@ static enum sp_want sp_sess_vrfy(struct sp_session *s, const struct sp_cmd *c)
 	if (r.verdict == SP_POLICY_REJECT)
 		return sp_sess_refuse(s, &r);
 	sp_sess_ok(s);
+	sp_sess_printable(c->arg, c->arglen, addr, sizeof(addr));
 	sp_sess_reply(s, "252 2.0.0 %s", addr);
 	return SP_WANT_INPUT;
 }
@@ -303,7 +351,8 @@ static void sp_sess_syntax(struct sp_session *s, enum sp_verb v)
 		sp_sess_error(s, "501 5.5.4 Syntax: BDAT count [LAST]");
 		break;
 	case SP_VERB_VRFY:
-		sp_sess_error(s, "501 5.5.4 Syntax: VRFY address");
+		sp_sess_error(s, "501 5.5.4 Syntax: VRFY address%s",
+			      s->conf->smtputf8 ? " [SMTPUTF8]" : "");
 		break;
 	default:
 		sp_sess_error(s, "501 5.5.4 Syntax: %s", sp_verb_name(v));
@@ -313,7 +362,7 @@ static void sp_sess_syntax(struct sp_session *s, enum sp_verb v)
 
 enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int syntax)
 {
-	if (syntax) {
+	if (syntax && !(c->verb == SP_VERB_VRFY && s->conf->vrfy_disabled)) {
 		sp_sess_syntax(s, c->verb);
 		return SP_WANT_INPUT;
 	}
@@ -344,8 +393,7 @@ enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int s
 		sp_sess_reply(s, "221 2.0.0 Bye");
 		s->closing = 1;
 		return SP_WANT_CLOSE;
-	case SP_VERB_HELP:
-		sp_sess_ok(s);
+	case SP_VERB_HELP:   /* not counted as a success: Postfix has no HELP */
 		sp_sess_reply(s, "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT");
 		return SP_WANT_INPUT;
 	case SP_VERB_VRFY:
@@ -361,7 +409,7 @@ enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int s
 		sp_sess_error(s, "550 5.7.0 Error: insufficient authorization");
 		return SP_WANT_INPUT;
 	default:   /* EXPN: Postfix does not know it either */
-		sp_sess_error(s, "502 5.5.2 Error: command not recognized");
+		sp_sess_error(s, "500 5.5.2 Error: command not recognized");
 		return SP_WANT_INPUT;
 	}
 }

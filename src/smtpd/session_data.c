@@ -59,6 +59,10 @@ static int sp_sess_open_queue(struct sp_session *s)
 	if (s->txn.helo)
 		sp_qfile_addf(&s->q, SP_QREC_ATTR, "helo_name=%s", s->txn.helo);
 	sp_qfile_addf(&s->q, SP_QREC_ATTR, "protocol=%s", s->esmtp ? "ESMTP" : "SMTP");
+	for (size_t i = 0; i < s->nprepend; i++) {   /* PREPEND: above the Received header */
+		sp_qfile_content(&s->q, s->prepend[i], strlen(s->prepend[i]));
+		sp_qfile_content(&s->q, "\r\n", 2);
+	}
 	sp_sess_date(now, date, sizeof(date));
 	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n\tby %s (%s) with %s id %s",
 		     s->txn.helo ? s->txn.helo : s->peer.name, s->peer.name, s->peer.addr,
@@ -109,7 +113,7 @@ enum sp_want sp_sess_data_cmd(struct sp_session *s)
 	int ok;
 
 	if (!s->in_mail) {
-		sp_sess_error(s, "503 5.5.1 Error: need MAIL command");
+		sp_sess_error(s, "503 5.5.1 Error: need RCPT command");
 		return SP_WANT_INPUT;
 	}
 	if (s->nrcpt == 0) {
@@ -156,8 +160,10 @@ enum sp_want sp_sess_bdat_cmd(struct sp_session *s, const struct sp_cmd *c)
 	enum sp_want w;
 
 	if (!(s->conf->ext & SP_EXT_CHUNKING)) {
-		sp_sess_error(s, "502 5.5.1 Error: command not implemented");
-		return SP_WANT_INPUT;
+		/* the chunk that follows must not be read as commands */
+		sp_sess_reply(s, "521 5.5.1 Error: command not implemented");
+		s->closing = 1;
+		return SP_WANT_CLOSE;
 	}
 	if (sp_sess_bdat_args(c, &size, &last) < 0) {
 		/* the chunk's length is unknown: nothing can follow safely */
@@ -166,7 +172,15 @@ enum sp_want sp_sess_bdat_cmd(struct sp_session *s, const struct sp_cmd *c)
 		return SP_WANT_CLOSE;
 	}
 	s->chunk_left = size;
+	s->chunk_size = size;
 	s->bdat_last = last;
+	if (s->conf->message_size_limit && s->in_mail && s->nrcpt > 0 && !s->q_err &&
+	    (s->bdat_open ? s->data.size : 0) + size > s->conf->message_size_limit) {
+		sp_sess_error(s, "552 5.3.4 Chunk exceeds message size limit");
+		s->st = SP_SS_BDAT_SKIP;   /* the chunk is read and dropped, and the message */
+		s->q_err = -1;
+		return SP_WANT_INPUT;
+	}
 	if (!s->in_mail || s->nrcpt == 0 || s->q_err) {
 		s->st = SP_SS_BDAT_SKIP;   /* read and throw away, then answer */
 		return SP_WANT_INPUT;
@@ -251,7 +265,7 @@ enum sp_want sp_sess_content(struct sp_session *s, const char *in, size_t len, s
 	}
 	s->st = SP_SS_CMD;
 	if (!s->bdat_last) {
-		sp_sess_reply(s, "250 2.0.0 Ok: %llu bytes", (unsigned long long)s->data.size);
+		sp_sess_reply(s, "250 2.0.0 Ok: %llu bytes", (unsigned long long)s->chunk_size);
 		return SP_WANT_INPUT;
 	}
 	if ((olen = sp_data_finish(&s->data, out)) > 0 && s->q_open)
@@ -264,9 +278,13 @@ enum sp_want sp_sess_content(struct sp_session *s, const char *in, size_t len, s
  * transaction gone. */
 static enum sp_want sp_sess_drop(struct sp_session *s, const char *reply, const char *why)
 {
-	sp_sess_log(s, "%s: reject: %s from %s[%s]: %s; from=<%s> proto=%s helo=<%s>",
-		    s->q_open ? s->q.id : "NOQUEUE", s->bdat_open ? "BDAT" : "DATA", s->peer.name,
-		    s->peer.addr, why, s->sender, s->esmtp ? "ESMTP" : "SMTP",
+	char to[sizeof(s->rcpts[0].addr) + 8] = "";
+
+	if (s->nrcpt > 0)
+		snprintf(to, sizeof(to), " to=<%s>", s->rcpts[0].addr);
+	sp_sess_log(s, "%s: reject: %s from %s[%s]: %s; from=<%s>%s proto=%s helo=<%s>",
+		    s->q_open ? s->q.id : "NOQUEUE", s->bdat_open ? "BDAT" : "END-OF-MESSAGE",
+		    s->peer.name, s->peer.addr, why, s->sender, to, s->esmtp ? "ESMTP" : "SMTP",
 		    s->txn.helo ? s->txn.helo : "");
 	sp_sess_error(s, "%s", reply);
 	s->at_eod = 0;
@@ -276,6 +294,7 @@ static enum sp_want sp_sess_drop(struct sp_session *s, const char *reply, const 
 
 enum sp_want sp_sess_eod(struct sp_session *s)
 {
+	s->where = "END-OF-MESSAGE";
 	struct sp_presult r;
 	char reply[SP_PREPLY_MAX + 64];
 	enum sp_want w;
@@ -311,14 +330,17 @@ enum sp_want sp_sess_eod(struct sp_session *s)
 		sp_sess_log(s, "%s: discard: %s from %s[%s]: from=<%s>", id,
 			    s->bdat_open ? "BDAT" : "DATA", s->peer.name, s->peer.addr, s->sender);
 		s->at_eod = 0;
+		if (s->bdat_open)
+			sp_sess_reply(s, "250 2.0.0 Ok: %llu bytes queued as %s",
+				      (unsigned long long)s->data.size, id);
+		else
+			sp_sess_reply(s, "250 2.0.0 Ok: queued as %s", id);
 		sp_sess_reset_txn(s);
-		sp_sess_reply(s, "250 2.0.0 Ok: queued as %s", id);
 		return SP_WANT_INPUT;
 	}
-	for (size_t i = 0; i < r.nprepend; i++)
-		sp_qfile_addf(&s->q, SP_QREC_ATTR, "prepend=%s", r.prepend[i]);
-	if (r.effects & SP_PEFF_HOLD)
-		sp_qfile_addf(&s->q, SP_QREC_ATTR, "hold=%s", r.hold_reason);
+	s->q.hold = s->hold || (r.effects & SP_PEFF_HOLD);
+	if (s->q.hold)
+		sp_qfile_addf(&s->q, SP_QREC_ATTR, "hold=yes");
 	s->waiting = SP_WANT_COMMIT;
 	return SP_WANT_COMMIT;
 }
@@ -337,10 +359,11 @@ enum sp_want sp_sess_commit_done(struct sp_session *s, int err)
 		sp_sess_reset_txn(s);
 		return SP_WANT_INPUT;
 	}
+	s->errors = 0;   /* as Postfix: a message received forgives earlier errors */
 	if (s->msgid[0])
 		sp_sess_log(s, "%s: message-id=%s", id, s->msgid);
-	sp_sess_log(s, "%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)", id, s->sender,
-		    (unsigned long long)size, s->nrcpt);
+	sp_sess_log(s, "%s: from=<%s>, size=%llu, nrcpt=%zu (queue %s)", id, s->sender,
+		    (unsigned long long)size, s->nrcpt, s->q.hold ? "hold" : "active");
 	s->cmd_ok[s->bdat_open ? SP_VERB_BDAT : SP_VERB_DATA]++;
 	if (s->bdat_open)
 		sp_sess_reply(s, "250 2.0.0 Ok: %llu bytes queued as %s",

@@ -43,7 +43,8 @@ struct sp_session {
 	struct sp_txn txn;
 	struct sp_pdns_cache dns;
 	char helo[256];
-	int esmtp;                   /* EHLO was accepted: PIPELINING announced */
+	int esmtp;                   /* EHLO was accepted */
+	int pipelining;              /* and PIPELINING was announced */
 	char access_denied[SP_PREPLY_MAX];
 
 	/* a command waiting for a DNS answer or a commit */
@@ -67,6 +68,7 @@ struct sp_session {
 	int q_open;
 	int q_err;                   /* a write error while receiving: 452 at the end */
 	uint64_t chunk_left;         /* BDAT: bytes of the chunk still to come */
+	uint64_t chunk_size;         /* BDAT: the size of the current chunk */
 	int bdat_last;
 	int bdat_open;               /* BDAT chunks have started in this transaction */
 	int at_eod;                  /* the content is in: EOD stage, then commit */
@@ -75,10 +77,17 @@ struct sp_session {
 	size_t hdrlen;
 	char msgid[512];
 
+	/* access table effects collected during the transaction */
+	int hold;
+	size_t nprepend;
+	char prepend[SP_PPREPEND_MAX][SP_PREPLY_MAX];
+
 	/* counters for the disconnect line and the error limits */
 	unsigned errors;
 	unsigned cmd_total[SP_VERB_COUNT + 1], cmd_ok[SP_VERB_COUNT + 1];
 	enum sp_verb last_verb;
+	const char *where;           /* Postfix's state->where: the last command, or
+				      * END-OF-MESSAGE after a message's content */
 };
 
 /* session.c */
@@ -88,6 +97,7 @@ void sp_sess_error(struct sp_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sp_sess_log(struct sp_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sp_sess_log_events(struct sp_session *s, enum sp_pstage stage, const struct sp_presult *r);
+void sp_sess_printable(const char *in, size_t len, char *out, size_t outlen);
 void sp_sess_reset_txn(struct sp_session *s);
 
 /* session_cmd.c: each returns an SP_WANT_* value. */
