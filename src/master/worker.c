@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* chroot (when the service asks for it) and the switch to mail_owner;
@@ -65,7 +66,14 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int foreground
 	char err[512];
 	int rc = 1;
 
+	struct rlimit rl;
+
 	prctl(PR_SET_PDEATHSIG, SIGTERM);   /* the master gone: stop too */
+	/* one descriptor per session: as many as the system allows */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (sp_svcs_load(&svcs, config_dir, foreground, &d) < 0 || service < 0 ||
 	    (size_t)service >= svcs.n) {
