@@ -36,7 +36,8 @@ void sp_log_setup(struct sp_log *l, const struct sp_view *v, const char *program
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
-	snprintf(l->tag, sizeof(l->tag), "%s/%s", name && *name ? name : "postfix", program);
+	snprintf(l->name, sizeof(l->name), "%s", name && *name ? name : "postfix");
+	snprintf(l->tag, sizeof(l->tag), "%s/%s", l->name, program);
 	l->facility = sp_facility(sp_view_get(v, "syslog_facility"));
 	if (foreground) {
 		l->to = SP_LOG_STDERR;
@@ -49,23 +50,43 @@ void sp_log_setup(struct sp_log *l, const struct sp_view *v, const char *program
 	}
 }
 
+static void sp_log_tagged(struct sp_log *l, const char *tag, const char *line);
+
 void sp_log_line(void *vl, const char *line)
 {
 	struct sp_log *l = vl;
+
+	sp_log_tagged(l, l->tag, line);
+}
+
+void sp_log_line_as(void *vl, const char *program, const char *line)
+{
+	struct sp_log *l = vl;
+	char tag[200];
+
+	snprintf(tag, sizeof(tag), "%s/%s", l->name, program);
+	sp_log_tagged(l, tag, line);
+}
+
+static void sp_log_tagged(struct sp_log *l, const char *tag, const char *line)
+{
 	char stamp[32], host[256] = "localhost", buf[4096];
 	time_t t;
 	struct tm tm;
 	int n;
 
 	if (l->to == SP_LOG_SYSLOG) {
-		syslog(LOG_INFO, "%s", line);
+		if (tag == l->tag)
+			syslog(LOG_INFO, "%s", line);
+		else   /* another program name: syslog(3) takes the ident from openlog */
+			syslog(LOG_INFO, "%s: %s", tag, line);
 		return;
 	}
 	t = time(NULL);
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 	gethostname(host, sizeof(host) - 1);
-	n = snprintf(buf, sizeof(buf), "%s %s %s[%ld]: %s\n", stamp, host, l->tag, (long)getpid(),
+	n = snprintf(buf, sizeof(buf), "%s %s %s[%ld]: %s\n", stamp, host, tag, (long)getpid(),
 		     line);
 	if (n < 0)
 		return;

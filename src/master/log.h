@@ -14,6 +14,7 @@ enum sp_log_to { SP_LOG_STDERR, SP_LOG_FILE, SP_LOG_SYSLOG };
 struct sp_log {
 	enum sp_log_to to;
 	char tag[128];        /* "postfix/smtpd" */
+	char name[64];        /* syslog_name: "postfix" */
 	int fd;               /* maillog_file, opened at setup (before any chroot) */
 	int facility;
 };
@@ -23,6 +24,10 @@ void sp_log_setup(struct sp_log *l, const struct sp_view *v, const char *program
 
 /* Writes one line (the tag, pid and time are added). */
 void sp_log_line(void *vl, const char *line);
+
+/* The same under another program name ("qmgr" for the line Postfix's queue
+ * manager writes when a message enters the active queue). */
+void sp_log_line_as(void *vl, const char *program, const char *line);
 
 void sp_logf(struct sp_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -117,6 +117,7 @@ static struct sp_svc *sp_svc_load(struct sp_svcs *all, const struct sp_service *
 	svc->env.qids = &all->qids;
 	svc->env.now_us = sp_now_us;
 	svc->env.log = sp_log_line;
+	svc->env.log_as = sp_log_line_as;
 	svc->env.log_ctx = &svc->log;
 	return svc;
 }

@@ -40,6 +40,8 @@ struct sp_smtpd_env {
 	struct sp_qid_gen *qids;
 	uint64_t (*now_us)(void);                 /* wall clock, microseconds */
 	void (*log)(void *ctx, const char *line); /* one log line, Postfix's format */
+	/* the same under another program name (may be NULL: log is used) */
+	void (*log_as)(void *ctx, const char *program, const char *line);
 	void *log_ctx;
 };
 

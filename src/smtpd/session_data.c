@@ -362,8 +362,16 @@ enum sp_want sp_sess_commit_done(struct sp_session *s, int err)
 	s->errors = 0;   /* as Postfix: a message received forgives earlier errors */
 	if (s->msgid[0])
 		sp_sess_log(s, "%s: message-id=%s", id, s->msgid);
-	sp_sess_log(s, "%s: from=<%s>, size=%llu, nrcpt=%zu (queue %s)", id, s->sender,
-		    (unsigned long long)size, s->nrcpt, s->q.hold ? "hold" : "active");
+	/* Postfix's queue manager writes this line; pflogsumm reads it as qmgr's */
+	{
+		char line[1200];
+		snprintf(line, sizeof(line), "%s: from=<%s>, size=%llu, nrcpt=%zu (queue %s)", id,
+			 s->sender, (unsigned long long)size, s->nrcpt, s->q.hold ? "hold" : "active");
+		if (s->env->log_as)
+			s->env->log_as(s->env->log_ctx, "qmgr", line);
+		else
+			sp_sess_log(s, "%s", line);
+	}
 	s->cmd_ok[s->bdat_open ? SP_VERB_BDAT : SP_VERB_DATA]++;
 	if (s->bdat_open)
 		sp_sess_reply(s, "250 2.0.0 Ok: %llu bytes queued as %s",

@@ -32,3 +32,28 @@ def test_fail2ban_postfix_filter_matches(server):
     m = re.search(r"Lines: \d+ lines, \d+ ignored, (\d+) matched", p.stdout)
     assert m and int(m.group(1)) == 2, p.stdout
     assert "127.0.0.1" in p.stdout
+
+
+def test_pflogsumm_counts_what_was_received(server):
+    pfl = shutil.which("pflogsumm")
+    if pfl is None:
+        pytest.skip("pflogsumm is not installed")
+    srv = server()
+    for i in range(3):
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.ehlo("client.example.net")
+            c.mail("sender@example.net")
+            c.rcpt("alice@example.com")
+            c.data(b"Subject: x\r\n\r\nhello\r\n")
+    with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+        c.ehlo("client.example.net")
+        c.mail("spam@example.net")
+        c.rcpt("victim@example.org")
+    srv.stop()
+    p = subprocess.run([pfl, srv.log_path], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert re.search(r"^\s+3\s+received$", out, re.M), out
+    assert re.search(r"^\s+1\s+rejected", out, re.M), out
+    assert re.search(r"^\s+1\s+senders$", out, re.M), out
+    assert not re.search(r"^\s+0\s+bytes received$", out, re.M), out
