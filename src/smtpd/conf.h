@@ -20,6 +20,7 @@ struct sp_smtpd_conf {
 	char *mail_name;
 	char *queue_dir;
 	uint64_t message_size_limit;  /* 0: none */
+	size_t header_size_limit;     /* bytes of one header kept; the excess is discarded */
 	unsigned rcpt_limit;          /* smtpd_recipient_limit */
 	size_t line_limit;            /* line_length_limit: commands are refused past it */
 	int bare_nl_reject;           /* smtpd_forbid_bare_newline = reject (else normalize) */

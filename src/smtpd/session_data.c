@@ -101,6 +101,9 @@ static enum sp_want sp_sess_begin_message(struct sp_session *s, int *ok)
 		return SP_WANT_INPUT;
 	}
 	s->in_headers = 1;
+	s->hdr_bol = 1;
+	s->hdr_size = 0;
+	s->hdr_drop = 0;
 	s->hdrlen = 0;
 	s->msgid[0] = 0;
 	*ok = 1;
@@ -200,28 +203,65 @@ enum sp_want sp_sess_bdat_cmd(struct sp_session *s, const struct sp_cmd *c)
 	return SP_WANT_INPUT;
 }
 
-/* Looks for Message-ID in the header section. */
-static void sp_sess_scan_headers(struct sp_session *s, const char *p, size_t n)
+/* One physical header line is complete (in s->hdrline): Message-ID, or the
+ * blank line that ends the header section. */
+static void sp_sess_header_line(struct sp_session *s)
 {
-	for (size_t i = 0; i < n && s->in_headers; i++) {
-		if (p[i] != '\n') {
-			if (s->hdrlen < sizeof(s->hdrline) - 1)
-				s->hdrline[s->hdrlen++] = p[i];
-			continue;
-		}
-		if (s->hdrlen > 0 && s->hdrline[s->hdrlen - 1] == '\r')
-			s->hdrlen--;
-		s->hdrline[s->hdrlen] = 0;
-		if (s->hdrlen == 0) {
-			s->in_headers = 0;
-		} else if (s->msgid[0] == 0 && strncasecmp(s->hdrline, "Message-ID:", 11) == 0) {
-			const char *v = s->hdrline + 11;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			snprintf(s->msgid, sizeof(s->msgid), "%s", v);
-		}
-		s->hdrlen = 0;
+	if (s->hdrlen > 0 && s->hdrline[s->hdrlen - 1] == '\r')
+		s->hdrlen--;
+	s->hdrline[s->hdrlen] = 0;
+	if (s->hdrlen == 0) {
+		s->in_headers = 0;
+	} else if (s->msgid[0] == 0 && strncasecmp(s->hdrline, "Message-ID:", 11) == 0) {
+		const char *v = s->hdrline + 11;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		snprintf(s->msgid, sizeof(s->msgid), "%s", v);
 	}
+	s->hdrlen = 0;
+}
+
+/* Stores message content: in the header section each header (with its
+ * continuation lines) is kept up to header_size_limit bytes and the excess
+ * discarded, as Postfix's cleanup does; Message-ID is noted. */
+static void sp_sess_store(struct sp_session *s, const char *p, size_t n)
+{
+	size_t w = 0, limit = s->conf->header_size_limit;
+
+	for (size_t i = 0; i < n && s->in_headers; i++) {
+		char c = p[i];
+		if (s->hdr_bol) {
+			s->hdr_bol = 0;
+			if (c != ' ' && c != '\t') {   /* the previous header has ended */
+				if (s->hdr_drop) {
+					sp_qfile_content(&s->q, "\r\n", 2);
+					s->hdr_drop = 0;
+					w = i;
+				}
+				s->hdr_size = 0;
+			}
+		}
+		if (++s->hdr_size > limit && limit > 0 && !s->hdr_drop) {
+			sp_qfile_content(&s->q, p + w, i - w);
+			s->hdr_drop = 1;
+			sp_sess_log(s, "warning: %s: header size limit exceeded: the excess of a header "
+				    "from %s[%s] is discarded", s->q.id, s->peer.name, s->peer.addr);
+		}
+		if (s->hdr_drop)
+			w = i + 1;
+		if (c == '\n') {
+			s->hdr_bol = 1;
+			sp_sess_header_line(s);
+			if (!s->in_headers) {   /* the blank line: the body follows as it is */
+				sp_qfile_content(&s->q, p + w, i + 1 - w);
+				w = i + 1;
+			}
+		} else if (s->hdrlen < sizeof(s->hdrline) - 1) {
+			s->hdrline[s->hdrlen++] = c;
+		}
+	}
+	if (w < n)
+		sp_qfile_content(&s->q, p + w, n - w);
 }
 
 /* Content bytes, DATA or a BDAT chunk. */
@@ -240,8 +280,7 @@ enum sp_want sp_sess_content(struct sp_session *s, const char *in, size_t len, s
 	} else {
 		took = sp_data_feed(&s->data, in, n, out, &olen);
 		if (s->q_open && olen) {
-			sp_sess_scan_headers(s, out, olen);
-			sp_qfile_content(&s->q, out, olen);
+			sp_sess_store(s, out, olen);
 		}
 	}
 	*used = took;

@@ -72,7 +72,10 @@ struct sp_session {
 	int bdat_last;
 	int bdat_open;               /* BDAT chunks have started in this transaction */
 	int at_eod;                  /* the content is in: EOD stage, then commit */
-	int in_headers;              /* still in the header section (Message-ID search) */
+	int in_headers;              /* still in the header section */
+	int hdr_bol;                 /* at the start of a header line */
+	size_t hdr_size;             /* bytes of the current header, continuations included */
+	int hdr_drop;                /* past header_size_limit: discarding the rest of it */
 	char hdrline[1024];          /* the header line being read */
 	size_t hdrlen;
 	char msgid[512];
