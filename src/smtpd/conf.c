@@ -78,6 +78,8 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 	c->queue_dir = sp_xstrdup(sp_get(v, "queue_directory", "/var/spool/sallyport"));
 	c->message_size_limit = (uint64_t)sp_int(v, "message_size_limit", 10240000);
 	c->rcpt_limit = (unsigned)sp_int(v, "smtpd_recipient_limit", 1000);
+	c->rcpt_overshoot = (unsigned)sp_int(v, "smtpd_recipient_overshoot_limit", 1000);
+	c->junk_limit = (unsigned)sp_int(v, "smtpd_junk_command_limit", 100);
 	c->header_size_limit = (size_t)sp_int(v, "header_size_limit", 102400);
 	c->line_limit = (size_t)sp_int(v, "line_length_limit", 2048);
 	c->bare_nl_code = (int)sp_int(v, "smtpd_forbid_bare_newline_reject_code", 550);

@@ -22,6 +22,8 @@ struct sp_smtpd_conf {
 	uint64_t message_size_limit;  /* 0: none */
 	size_t header_size_limit;     /* bytes of one header kept; the excess is discarded */
 	unsigned rcpt_limit;          /* smtpd_recipient_limit */
+	unsigned rcpt_overshoot;      /* smtpd_recipient_overshoot_limit */
+	unsigned junk_limit;          /* smtpd_junk_command_limit */
 	size_t line_limit;            /* line_length_limit: commands are refused past it */
 	int bare_nl_reject;           /* smtpd_forbid_bare_newline = reject (else normalize) */
 	int bare_nl_code;             /* smtpd_forbid_bare_newline_reject_code */

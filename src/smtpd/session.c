@@ -123,6 +123,7 @@ void sp_sess_reset_txn(struct sp_session *s)
 	s->sender[0] = 0;
 	s->nrcpt = 0;
 	s->rcpt_tried = 0;
+	s->rcpt_overshoot = 0;
 	s->bdat_open = 0;
 	s->bdat_last = 0;
 	s->msgid[0] = 0;

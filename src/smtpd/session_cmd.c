@@ -269,7 +269,11 @@ static enum sp_want sp_sess_rcpt(struct sp_session *s, const struct sp_cmd *c)
 		return SP_WANT_INPUT;
 	}
 	if (s->nrcpt >= s->conf->rcpt_limit) {
-		sp_sess_error(s, "452 4.5.3 Error: too many recipients");
+		/* an error only past smtpd_recipient_overshoot_limit, as Postfix counts */
+		if (s->rcpt_overshoot++ < s->conf->rcpt_overshoot)
+			sp_sess_reply(s, "452 4.5.3 Error: too many recipients");
+		else
+			sp_sess_error(s, "452 4.5.3 Error: too many recipients");
 		return SP_WANT_INPUT;
 	}
 	if (sp_sess_path(s, c, 0, &a, &end) < 0)
@@ -360,8 +364,17 @@ static void sp_sess_syntax(struct sp_session *s, enum sp_verb v)
 	}
 }
 
+/* NOOP, VRFY, ETRN and RSET past smtpd_junk_command_limit count as errors. */
+static void sp_sess_junk(struct sp_session *s, enum sp_verb v)
+{
+	if ((v == SP_VERB_NOOP || v == SP_VERB_VRFY || v == SP_VERB_ETRN || v == SP_VERB_RSET) &&
+	    s->junk++ > s->conf->junk_limit)
+		s->errors++;
+}
+
 enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int syntax)
 {
+	sp_sess_junk(s, c->verb);
 	if (syntax && !(c->verb == SP_VERB_VRFY && s->conf->vrfy_disabled)) {
 		sp_sess_syntax(s, c->verb);
 		return SP_WANT_INPUT;

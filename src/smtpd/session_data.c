@@ -399,6 +399,7 @@ enum sp_want sp_sess_commit_done(struct sp_session *s, int err)
 		return SP_WANT_INPUT;
 	}
 	s->errors = 0;   /* as Postfix: a message received forgives earlier errors */
+	s->junk = 0;
 	if (s->msgid[0])
 		sp_sess_log(s, "%s: message-id=%s", id, s->msgid);
 	/* Postfix's queue manager writes this line; pflogsumm reads it as qmgr's */

@@ -61,6 +61,8 @@ struct sp_session {
 	struct sp_rcpt *rcpts;
 	size_t nrcpt, rcap;
 	unsigned rcpt_tried;         /* RCPT commands in this transaction */
+	unsigned rcpt_overshoot;     /* recipients refused past the limit */
+	unsigned junk;               /* NOOP, VRFY, ETRN, RSET since the last message */
 
 	/* the message */
 	struct sp_data data;
