@@ -53,9 +53,9 @@ int sp_cmd_start(int argc, char **argv)
 int sp_cmd_worker(int argc, char **argv)
 {
 	const char *dir = NULL;
-	int svc = -1, nfds = 0, fg = 0, opt;
+	int svc = -1, nfds = 0, fg = 0, anvil = 0, opt;
 
-	while ((opt = getopt(argc, argv, "c:s:n:f")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:n:af")) != -1) {
 		if (opt == 'c')
 			dir = optarg;
 		else if (opt == 's')
@@ -64,6 +64,8 @@ int sp_cmd_worker(int argc, char **argv)
 			nfds = atoi(optarg);
 		else if (opt == 'f')
 			fg = 1;
+		else if (opt == 'a')
+			anvil = 1;
 		else
 			return 2;
 	}
@@ -71,7 +73,7 @@ int sp_cmd_worker(int argc, char **argv)
 		fprintf(stderr, "sallyport worker: started by the master only\n");
 		return 2;
 	}
-	return sp_worker_main(dir, svc, nfds, fg);
+	return sp_worker_main(dir, svc, nfds, anvil, fg);
 }
 
 /* 1 while pid runs (a zombie, waiting for its parent to reap it, has

@@ -9,6 +9,7 @@
  * workers, who let their sessions finish.
  */
 #include "master.h"
+#include "anvil.h"
 #include "svc.h"
 #include "worker.h"
 #include "../queue/qfile.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +38,7 @@ struct sp_worker {
 	time_t started;
 	unsigned backoff;          /* seconds before the next restart */
 	struct event *restart;     /* a pending restart */
+	struct sp_anvil_peer *anvil;   /* its anvil socket */
 };
 
 struct sp_master {
@@ -50,6 +53,7 @@ struct sp_master {
 	int per_svc;               /* workers per service */
 	int stopping;
 	struct event *kill_timer;
+	struct sp_anvil *anvil;
 };
 
 static int sp_alive(const struct sp_master *m)
@@ -60,24 +64,38 @@ static int sp_alive(const struct sp_master *m)
 	return 0;
 }
 
-/* fork + exec of "sallyport worker" with the service's sockets as 3.. */
-static pid_t sp_spawn(struct sp_master *m, size_t svc)
+/* fork + exec of "sallyport worker" with the service's sockets as 3.. and
+ * its anvil socket after them; *anvil_fd gets the master's end. */
+static pid_t sp_spawn(struct sp_master *m, size_t svc, int *anvil_fd)
 {
 	const struct sp_svc *s = m->cur.v[svc];
 	char idx[16], nfds[16];
-	pid_t pid = fork();
+	int sv[2];
+	pid_t pid;
 
-	if (pid != 0)
+	*anvil_fd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	if ((pid = fork()) != 0) {
+		close(sv[1]);
+		if (pid > 0)
+			*anvil_fd = sv[0];
+		else
+			close(sv[0]);
 		return pid;
-	for (int i = 0; i < s->nfds; i++) {   /* move them out of the way, then into place */
-		int fd = fcntl(s->fds[i], F_DUPFD, 100);
-		if (fd < 0 || dup2(fd, 3 + i) < 0)
-			_exit(111);
-		close(fd);
+	}
+	{
+		int moved[SP_SVC_FDS + 1];
+		for (int i = 0; i < s->nfds; i++)   /* out of the way first, then into place */
+			moved[i] = fcntl(s->fds[i], F_DUPFD, 100);
+		moved[s->nfds] = fcntl(sv[1], F_DUPFD, 100);
+		for (int i = 0; i <= s->nfds; i++)
+			if (moved[i] < 0 || dup2(moved[i], 3 + i) < 0)
+				_exit(111);
 	}
 	snprintf(idx, sizeof(idx), "%zu", svc);
 	snprintf(nfds, sizeof(nfds), "%d", s->nfds);
-	execl(m->exe, "sallyport", "worker", "-c", m->o->config_dir, "-s", idx, "-n", nfds,
+	execl(m->exe, "sallyport", "worker", "-c", m->o->config_dir, "-s", idx, "-n", nfds, "-a",
 	      m->o->foreground ? "-f" : (char *)NULL, (char *)NULL);
 	_exit(111);
 }
@@ -86,12 +104,16 @@ static void sp_start_slot(struct sp_master *m, int slot)
 {
 	struct sp_worker *w = &m->w[slot];
 
-	w->pid = sp_spawn(m, w->svc);
+	int fd;
+
+	w->pid = sp_spawn(m, w->svc, &fd);
 	w->started = time(NULL);
 	if (w->pid < 0) {
 		sp_logf(&m->log, "warning: fork: %s", strerror(errno));
 		w->pid = 0;
+		return;
 	}
+	w->anvil = sp_anvil_peer_new(m->anvil, fd);
 }
 
 /* Starts a generation: per_svc workers for every service. */
@@ -154,6 +176,7 @@ static void sp_reaped(struct sp_master *m, pid_t pid, int status)
 		struct timeval tv = {0, 0};
 		if (w->pid != pid)
 			continue;
+		sp_anvil_peer_free(&w->anvil);   /* its clients' open connections end with it */
 		if (m->stopping || w->gen != m->gen) {
 			w->pid = 0;
 			return;
@@ -442,6 +465,10 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 			"user", (long)geteuid());
 	signal(SIGPIPE, SIG_IGN);
 	m.base = event_base_new();
+	{
+		const char *unit = sp_view_get(&m.cur.config->global, "anvil_rate_time_unit");
+		m.anvil = sp_anvil_new(m.base, unit ? atoi(unit) : 60);
+	}
 	ev[0] = evsignal_new(m.base, SIGCHLD, sp_on_chld, &m);
 	ev[1] = evsignal_new(m.base, SIGTERM, sp_on_term, &m);
 	ev[2] = evsignal_new(m.base, SIGINT, sp_on_term, &m);
@@ -459,9 +486,12 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 	unlink(m.pidfile);
 	rc = 0;
 out:
-	for (int i = 0; i < SP_WORKERS_MAX; i++)
+	for (int i = 0; i < SP_WORKERS_MAX; i++) {
 		if (m.w[i].restart)
 			event_free(m.w[i].restart);
+		sp_anvil_peer_free(&m.w[i].anvil);
+	}
+	sp_anvil_free(&m.anvil);
 	for (int i = 0; i < 4; i++)
 		if (ev[i])
 			event_free(ev[i]);

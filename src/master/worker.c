@@ -55,7 +55,7 @@ static void sp_worker_term(evutil_socket_t sig, short what, void *vsrv)
 	sp_server_stop(vsrv, 10);
 }
 
-int sp_worker_main(const char *config_dir, int service, int nfds, int foreground)
+int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int foreground)
 {
 	struct sp_diags d = {0};
 	struct sp_svcs svcs;
@@ -81,6 +81,11 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int foreground
 		goto out;
 	}
 	svc = svcs.v[service];
+	if (anvil) {
+		svc->env.anvil = 1;
+		svc->env.anvil_fd = 3 + nfds;
+		svc->env.service = service;
+	}
 	base = event_base_new();
 	if ((srv = sp_server_new(base, NULL, err, sizeof(err))) == NULL) {
 		sp_logf(&svc->log, "fatal: %s", err);

@@ -10,7 +10,8 @@
 #define SP_MASTER_WORKER_H
 
 /* service: the index of its smtpd service among master.cf's inet smtpd
- * lines; nfds: how many sockets it inherited. Returns the exit status. */
-int sp_worker_main(const char *config_dir, int service, int nfds, int foreground);
+ * lines; nfds: how many sockets it inherited; anvil: descriptor 3 + nfds
+ * is the master's anvil socket. Returns the exit status. */
+int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int foreground);
 
 #endif

@@ -110,6 +110,16 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 					     excl ? excl->file : NULL, excl ? excl->line : 0, d);
 	if (c->bare_nl_excl == NULL)
 		errors++;
+	c->cconn_limit = (int)sp_int(v, "smtpd_client_connection_count_limit", 50);
+	c->crate_limit = (int)sp_int(v, "smtpd_client_connection_rate_limit", 0);
+	c->cmail_limit = (int)sp_int(v, "smtpd_client_message_rate_limit", 0);
+	c->crcpt_limit = (int)sp_int(v, "smtpd_client_recipient_rate_limit", 0);
+	excl = sp_view_find(v, "smtpd_client_event_limit_exceptions");
+	c->hog_excl = sp_netlist_compile(excl && excl->value ? excl->value : "",
+					 "smtpd_client_event_limit_exceptions",
+					 excl ? excl->file : NULL, excl ? excl->line : 0, d);
+	if (c->hog_excl == NULL)
+		errors++;
 	if (errors) {
 		sp_smtpd_conf_free(c);
 		return -1;
@@ -124,5 +134,6 @@ void sp_smtpd_conf_free(struct sp_smtpd_conf *c)
 	free(c->mail_name);
 	free(c->queue_dir);
 	sp_netlist_free(&c->bare_nl_excl);
+	sp_netlist_free(&c->hog_excl);
 	memset(c, 0, sizeof(*c));
 }

@@ -28,6 +28,9 @@ struct sp_smtpd_conf {
 	int bare_nl_reject;           /* smtpd_forbid_bare_newline = reject (else normalize) */
 	int bare_nl_code;             /* smtpd_forbid_bare_newline_reject_code */
 	struct sp_netlist *bare_nl_excl;   /* smtpd_forbid_bare_newline_exclusions */
+	/* anvil limits (0: none) and the clients exempt from them */
+	int cconn_limit, crate_limit, cmail_limit, crcpt_limit;
+	struct sp_netlist *hog_excl;       /* smtpd_client_event_limit_exceptions */
 	int vrfy_disabled;
 	int smtputf8;
 	int forbid_unauth_pipelining;

@@ -8,6 +8,8 @@
  */
 #include "server.h"
 #include "peer.h"
+#include "../ipc/anvil.h"
+#include "../policy/netlist.h"
 #include "../net/dns_event.h"
 #include "../net/offload.h"
 #include "../util/mem.h"
@@ -49,6 +51,7 @@ struct sp_conn {
 	socklen_t salen;
 	struct sp_peer peer;
 	char warn[512];
+	int anvil_counted;       /* a CONNECT was sent: a DISCONNECT follows */
 };
 
 struct sp_server {
@@ -81,6 +84,11 @@ static void sp_conn_free(struct sp_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->nconns--;
+	if (c->anvil_counted) {
+		struct sp_anvil_reply r;
+		(void)sp_anvil_ask(c->env->anvil_fd, SP_ANVIL_DISCONNECT, c->env->service,
+				   c->peer.addr, &r, 0);
+	}
 	if (c->sleep)
 		event_free(c->sleep);
 	if (c->bev)
@@ -297,9 +305,46 @@ static void sp_peer_addr(const struct sockaddr *sa, char *buf, size_t len)
 	}
 }
 
+/* Postfix's anvil limits on connections: 1 after refusing the client. */
+static int sp_conn_limited(struct sp_conn *c)
+{
+	const struct sp_smtpd_conf *conf = c->env->conf;
+	struct sp_anvil_reply r;
+	char err[256], line[700];
+	const char *what = NULL;
+	int n = 0;
+
+	if (!c->env->anvil || sp_netlist_match(conf->hog_excl, c->peer.addr, NULL, err,
+					       sizeof(err)) == 1)
+		return 0;
+	if (sp_anvil_ask(c->env->anvil_fd, SP_ANVIL_CONNECT, c->env->service, c->peer.addr, &r,
+			 200) < 0)
+		return 0;
+	c->anvil_counted = 1;
+	if (conf->cconn_limit > 0 && r.count > conf->cconn_limit)
+		what = "Connection concurrency", n = r.count;
+	else if (conf->crate_limit > 0 && r.rate > conf->crate_limit)
+		what = "Connection rate", n = r.rate;
+	if (what == NULL)
+		return 0;
+	if (c->env->log) {
+		snprintf(line, sizeof(line), "warning: %s limit exceeded: %d from %s[%s] for service "
+			 "smtp", what, n, c->peer.name, c->peer.addr);
+		c->env->log(c->env->log_ctx, line);
+	}
+	snprintf(line, sizeof(line), "421 4.7.0 %s Error: too many connections from %s\r\n",
+		 conf->myhostname, c->peer.addr);
+	bufferevent_write(c->bev, line, strlen(line));
+	c->closing = 1;
+	bufferevent_setcb(c->bev, NULL, sp_conn_close_when_written, NULL, c);
+	return 1;
+}
+
 /* The session starts once the client's name is known. */
 static void sp_conn_begin(struct sp_conn *c)
 {
+	if (sp_conn_limited(c))
+		return;
 	c->s = sp_session_new(c->env, &c->peer);
 	if (c->warn[0] && c->env->log) {
 		char line[600];

@@ -109,6 +109,8 @@ struct sp_session *sp_session_new(const struct sp_smtpd_env *env, const struct s
 	s->txn.dns = &s->dns;
 	s->bare_nl_exempt = sp_netlist_match(s->conf->bare_nl_excl, s->peer.addr, NULL, err,
 					     sizeof(err)) == 1;
+	s->hog_exempt = sp_netlist_match(s->conf->hog_excl, s->peer.addr, NULL, err,
+					 sizeof(err)) == 1;
 	s->last_verb = SP_VERB_COUNT;
 	return s;
 }
@@ -502,7 +504,9 @@ enum sp_want sp_session_dns_answer(struct sp_session *s, enum sp_pdns_status st)
 		return sp_session_start(s);
 	(void)sp_cmd_parse(s->cmd, s->cmdlen, s->conf->smtputf8, &c);
 	s->cmd_total[c.verb]--;   /* counted again below */
+	s->replaying = 1;
 	w = sp_sess_line(s, s->cmd, s->cmdlen, NULL, 0);
+	s->replaying = 0;
 	return w;
 }
 

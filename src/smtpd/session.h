@@ -43,6 +43,10 @@ struct sp_smtpd_env {
 	/* the same under another program name (may be NULL: log is used) */
 	void (*log_as)(void *ctx, const char *program, const char *line);
 	void *log_ctx;
+	int anvil;                                /* 1: anvil_fd talks to the master's anvil;
+						   * 0 (zeroed env): no client limits */
+	int anvil_fd;
+	int service;                              /* this service's index, for anvil */
 };
 
 /* The client as the server found it at connect. */

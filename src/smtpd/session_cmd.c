@@ -5,6 +5,7 @@
  * Postfix's replies, and the glue to the policy engine.
  */
 #include "session_impl.h"
+#include "../ipc/anvil.h"
 #include "../util/mem.h"
 
 #include <stdio.h>
@@ -45,6 +46,23 @@ static enum sp_want sp_sess_refuse(struct sp_session *s, const struct sp_presult
 		return SP_WANT_CLOSE;
 	}
 	return SP_WANT_INPUT;
+}
+
+/* An anvil rate past its limit (Postfix's message and recipient rate
+ * limits); 1 after replying. */
+static int sp_sess_rate(struct sp_session *s, enum sp_anvil_op op, int limit, const char *reply,
+			const char *what)
+{
+	struct sp_anvil_reply r;
+
+	if (limit <= 0 || !s->env->anvil || s->hog_exempt || s->replaying ||
+	    sp_anvil_ask(s->env->anvil_fd, op, s->env->service, s->peer.addr, &r, 200) < 0 ||
+	    r.rate <= limit)
+		return 0;
+	sp_sess_log(s, "warning: %s rate limit exceeded: %d from %s[%s] for service smtp", what,
+		    r.rate, s->peer.name, s->peer.addr);
+	sp_sess_error(s, reply, s->peer.addr);
+	return 1;
 }
 
 static void sp_sess_ok(struct sp_session *s)
@@ -230,6 +248,10 @@ static enum sp_want sp_sess_mail(struct sp_session *s, const struct sp_cmd *c)
 		sp_sess_error(s, "552 5.3.4 Message size exceeds fixed limit");
 		return SP_WANT_INPUT;
 	}
+	if (sp_sess_rate(s, SP_ANVIL_MESSAGE, s->conf->cmail_limit,
+					    "450 4.7.1 Error: too much mail from %s",
+					    "Message delivery request"))
+		return SP_WANT_INPUT;
 	sp_sess_internal(&a, s->sender, sizeof(s->sender));
 	s->txn.sender = s->sender;
 	s->txn.smtputf8 = mp.smtputf8;
@@ -287,6 +309,9 @@ static enum sp_want sp_sess_rcpt(struct sp_session *s, const struct sp_cmd *c)
 		sp_sess_error(s, "553 5.6.7 Must declare SMTPUTF8 to send unicode address");
 		return SP_WANT_INPUT;
 	}
+	if (sp_sess_rate(s, SP_ANVIL_RCPT, s->conf->crcpt_limit,
+			 "450 4.7.1 Error: too many recipients from %s", "Recipient address"))
+		return SP_WANT_INPUT;
 	sp_sess_internal(&a, addr, sizeof(addr));
 	s->txn.recipient = addr;
 	w = sp_sess_policy(s, SP_STAGE_RCPT, &r);

@@ -38,6 +38,7 @@ struct sp_session {
 	int closing;                 /* the last reply is out: close after sending */
 	int skip_line;               /* the rest of an overlong command line is dropped */
 	int bare_nl_exempt;          /* smtpd_forbid_bare_newline_exclusions matched */
+	int hog_exempt;              /* smtpd_client_event_limit_exceptions matched */
 
 	/* the policy engine's view */
 	struct sp_txn txn;
@@ -49,6 +50,7 @@ struct sp_session {
 
 	/* a command waiting for a DNS answer or a commit */
 	int waiting;                 /* SP_WANT_DNS or SP_WANT_COMMIT, else 0 */
+	int replaying;               /* running a command again after a DNS answer */
 	char cmd[4096];              /* the command line to run again after the answer */
 	size_t cmdlen;
 	enum sp_pdns_kind dns_kind;
