@@ -10,11 +10,12 @@
  * restriction lists, class names, recursion. Besides memory errors it
  * checks what the engine promises: a REJECT reply starts with its 4xx/5xx
  * code and an enhanced code of the same class, fits in 510 bytes and is
- * printable ASCII; PENDING names a lookup; evaluation is pure (a second run
+ * printable (ASCII, or valid UTF-8); PENDING names a lookup; evaluation is pure (a second run
  * gives the same answer).
  */
 #include "config/config.h"
 #include "policy/policy.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -130,8 +131,10 @@ static void fz_check(const struct sp_presult *r)
 		if (n < 10 || n > 510 || (r->reply[0] != '4' && r->reply[0] != '5') ||
 		    r->reply[4] != r->reply[0] || r->code / 100 != r->reply[0] - '0')
 			fz_fail(r, "malformed reply");
+		int utf8 = sp_utf8_valid(r->reply, n);   /* SMTPUTF8 text is kept as it is */
 		for (size_t i = 0; i < n; i++)
-			if ((unsigned char)r->reply[i] < 0x20 || (unsigned char)r->reply[i] >= 0x7f)
+			if ((unsigned char)r->reply[i] < 0x20 || (unsigned char)r->reply[i] == 0x7f ||
+			    ((unsigned char)r->reply[i] >= 0x80 && !utf8))
 				fz_fail(r, "unprintable reply");
 	}
 	if (r->verdict == SP_POLICY_PENDING && r->pending_name[0] == 0)

@@ -127,7 +127,7 @@ static void check_cmd(const char *line, size_t len, int utf8, enum sp_cmd_err e,
 					abort();
 		}
 		if ((c->verb == SP_VERB_DATA || c->verb == SP_VERB_RSET ||
-		     c->verb == SP_VERB_QUIT || c->verb == SP_VERB_STARTTLS) && c->arglen)
+		     c->verb == SP_VERB_STARTTLS) && c->arglen)
 			abort();
 		break;
 	}
