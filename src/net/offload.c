@@ -25,7 +25,7 @@ struct sp_job {
 struct sp_offload {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct sp_job *todo, *todo_tail, *finished;
+	struct sp_job *waiting, *wait_tail, *finished;
 	int stopping, busy, nthreads;
 	pthread_t *threads;
 	int pipe[2];
@@ -39,12 +39,12 @@ static void *sp_offload_thread(void *vo)
 	pthread_mutex_lock(&o->mu);
 	for (;;) {
 		struct sp_job *j;
-		while (o->todo == NULL && !o->stopping)
+		while (o->waiting == NULL && !o->stopping)
 			pthread_cond_wait(&o->cv, &o->mu);
-		if ((j = o->todo) == NULL)
+		if ((j = o->waiting) == NULL)
 			break;
-		if ((o->todo = j->next) == NULL)
-			o->todo_tail = NULL;
+		if ((o->waiting = j->next) == NULL)
+			o->wait_tail = NULL;
 		pthread_mutex_unlock(&o->mu);
 		j->work(j->arg);
 		pthread_mutex_lock(&o->mu);
@@ -122,11 +122,11 @@ int sp_offload_run(struct sp_offload *o, void (*work)(void *), void (*done)(void
 		free(j);
 		return -1;
 	}
-	if (o->todo_tail)
-		o->todo_tail->next = j;
+	if (o->wait_tail)
+		o->wait_tail->next = j;
 	else
-		o->todo = j;
-	o->todo_tail = j;
+		o->waiting = j;
+	o->wait_tail = j;
 	o->busy++;
 	pthread_cond_signal(&o->cv);
 	pthread_mutex_unlock(&o->mu);
