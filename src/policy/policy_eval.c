@@ -18,6 +18,22 @@
 
 /* ---- events and trace ---- */
 
+/* An event whose text is ready (no formatting on the reject path). */
+static void sp_peval_event_text(struct sp_peval *e, const char *what, const char *text)
+{
+	struct sp_presult *o = e->out;
+	size_t n = strnlen(text, sizeof(o->events[0].text) - 1);
+
+	if (o->nevents == SP_PEVENTS_MAX) {
+		o->events_lost = 1;
+		return;
+	}
+	snprintf(o->events[o->nevents].what, sizeof(o->events[0].what), "%s", what);
+	memcpy(o->events[o->nevents].text, text, n);
+	o->events[o->nevents].text[n] = 0;
+	o->nevents++;
+}
+
 void sp_peval_event(struct sp_peval *e, const char *what, const char *fmt, ...)
 {
 	struct sp_presult *o = e->out;
@@ -160,7 +176,7 @@ static int sp_vreject(struct sp_peval *e, int soft_class, int code, const char *
 	if (e->p->soft_bounce && reply[0] == '5')
 		reply[0] = '4';
 	reply[4] = reply[0];
-	sp_peval_event(e, warn ? "reject_warning" : "reject", "%s", reply);
+	sp_peval_event_text(e, warn ? "reject_warning" : "reject", reply);
 	sp_peval_trace(e, SP_TR_NOTE, NULL, warn ? "WARN" : "REJECT", "%s", reply);
 	if (warn)
 		return SP_CK_DUNNO;

@@ -126,6 +126,9 @@ struct sp_peval {
 	int hangup;
 	char namaddr[300];
 	const char *client_addr;         /* sp_policy_client_addr */
+	int mynet;                       /* permit_mynetworks: 0 not asked yet, 1 match, 2 no, 3 error */
+	const char *mynet_matched;
+	char mynet_err[256];
 	struct sp_rmemo memo[SP_RMEMO];
 	size_t nmemo;
 };

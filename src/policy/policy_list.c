@@ -89,7 +89,17 @@ static int sp_client(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 					       e->client_addr);
 		return SP_CK_DUNNO;
 	case SP_R_PERMIT_MYNETWORKS:
-		m = sp_netlist_match(p->mynetworks, e->client_addr, &matched, err, sizeof(err));
+		if (e->mynet == 0) {   /* once per evaluation: lists often ask twice */
+			m = sp_netlist_match(p->mynetworks, e->client_addr, &matched, err, sizeof(err));
+			e->mynet = m > 0 ? 1 : m == 0 ? 2 : 3;
+			e->mynet_matched = matched;
+			if (m < 0)
+				snprintf(e->mynet_err, sizeof(e->mynet_err), "%s", err);
+		}
+		m = e->mynet == 1 ? 1 : e->mynet == 2 ? 0 : -1;
+		matched = e->mynet_matched;
+		if (m < 0)
+			snprintf(err, sizeof(err), "%s", e->mynet_err);
 		sp_peval_trace(e, SP_TR_NOTE, NULL, NULL, "mynetworks: %s%s%s",
 			       m > 0 ? "matched " : m == 0 ? "no match" : err,
 			       m > 0 && matched ? matched : "", "");
