@@ -36,6 +36,9 @@ void sp_log_setup(struct sp_log *l, const struct sp_view *v, const char *program
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
+	if (gethostname(l->host, sizeof(l->host) - 1) != 0)
+		snprintf(l->host, sizeof(l->host), "localhost");
+	l->pid = (long)getpid();
 	snprintf(l->name, sizeof(l->name), "%s", name && *name ? name : "postfix");
 	snprintf(l->tag, sizeof(l->tag), "%s/%s", l->name, program);
 	l->facility = sp_facility(sp_view_get(v, "syslog_facility"));
@@ -70,7 +73,7 @@ void sp_log_line_as(void *vl, const char *program, const char *line)
 
 static void sp_log_tagged(struct sp_log *l, const char *tag, const char *line)
 {
-	char stamp[32], host[256] = "localhost", buf[4096];
+	char stamp[32], buf[4096];
 	time_t t;
 	struct tm tm;
 	int n;
@@ -85,9 +88,7 @@ static void sp_log_tagged(struct sp_log *l, const char *tag, const char *line)
 	t = time(NULL);
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-	gethostname(host, sizeof(host) - 1);
-	n = snprintf(buf, sizeof(buf), "%s %s %s[%ld]: %s\n", stamp, host, tag, (long)getpid(),
-		     line);
+	n = snprintf(buf, sizeof(buf), "%s %s %s[%ld]: %s\n", stamp, l->host, tag, l->pid, line);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(buf))

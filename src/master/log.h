@@ -16,6 +16,8 @@ struct sp_log {
 	char tag[128];        /* "postfix/smtpd" */
 	char name[64];        /* syslog_name: "postfix" */
 	int fd;               /* maillog_file, opened at setup (before any chroot) */
+	char host[256];       /* the machine's name, read once */
+	long pid;
 	int facility;
 };
 

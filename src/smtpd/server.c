@@ -498,7 +498,7 @@ int sp_server_adopt(struct sp_server *srv, int fd, const struct sp_smtpd_env *en
 	struct sp_listener *l = sp_xcalloc(1, sizeof(*l));
 
 	l->l = evconnlistener_new(srv->base, sp_accept, l, LEV_OPT_CLOSE_ON_FREE |
-				  LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+				  LEV_OPT_CLOSE_ON_EXEC, 0, fd);   /* 0: already listening, keep its backlog */
 	if (l->l == NULL) {
 		snprintf(err, errlen, "cannot use listening socket %d: %s", fd, strerror(errno));
 		free(l);
