@@ -113,7 +113,20 @@ static void sp_conn_send(struct sp_conn *c)
 	struct sp_buf *out = sp_session_output(c->s);
 
 	if (out->len > 0) {
-		bufferevent_write(c->bev, sp_buf_str(out), out->len);
+		const char *p = sp_buf_str(out);
+		size_t n = out->len;
+		/* Replies are small and the socket is nearly always writable: send at
+		 * once, and queue only what the kernel does not take (the bufferevent
+		 * would switch its write event on and off around every reply). */
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+			ssize_t w = send(bufferevent_getfd(c->bev), p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w > 0) {
+				p += w;
+				n -= (size_t)w;
+			}
+		}
+		if (n > 0)
+			bufferevent_write(c->bev, p, n);
 		sp_buf_reset(out);
 	}
 	if (c->closing) {

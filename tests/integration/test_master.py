@@ -30,14 +30,19 @@ def send(port, rcpt="alice@example.com", body=b"Subject: t\r\n\r\nx\r\n"):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 def test_workers_drop_privileges_and_chroot(server):
+    import pwd
+    want = [str(pwd.getpwnam("sallyport").pw_uid)] * 4
+
+    def uid_of(pid):
+        with open(f"/proc/{pid}/status") as f:
+            return next(l for l in f if l.startswith("Uid:")).split()[1:]
+
     srv = server(chroot=True)
-    pids = wait_for(srv.workers)
+    # the workers load their configuration as root first, then give it up
+    pids = wait_for(lambda: (w := srv.workers()) and all(uid_of(p) == want for p in w) and w)
     assert pids, srv.logs()
     for pid in pids:
-        with open(f"/proc/{pid}/status") as f:
-            uid = next(l for l in f if l.startswith("Uid:")).split()[1:]
-        import pwd
-        assert uid == [str(pwd.getpwnam("sallyport").pw_uid)] * 4, uid
+        assert uid_of(pid) == want
         assert os.readlink(f"/proc/{pid}/root") == os.path.join(srv.dir, "queue")
     assert send(srv.port) == 250   # the queue works from inside the chroot
     assert len(srv.queued()) == 1
