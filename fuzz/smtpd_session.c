@@ -115,7 +115,7 @@ static enum sp_want fz_drive(struct sp_session *s, enum sp_want w, int fail_comm
 		} else {
 			struct sp_qfile *q = sp_session_qfile(s);
 			char path[256];
-			int err = sp_qfile_commit(q);
+			int err = sp_qfile_commit(q, NULL);
 			snprintf(path, sizeof(path), "%s/active/%s", fz.conf.queue_dir, q->id);
 			unlink(path);   /* keep the disk clean */
 			w = sp_session_commit_done(s, err);

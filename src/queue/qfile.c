@@ -2,6 +2,7 @@
  * qfile.c - queue file writer and reader (see qfile.h).
  */
 #include "qfile.h"
+#include "qsync.h"
 #include "../util/mem.h"
 
 #include <errno.h>
@@ -52,9 +53,23 @@ static int sp_write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* The file is created when the first bytes go out (usually at commit, on an
+ * offload thread), so the event loop never waits for the directory. */
+static int sp_qopen(struct sp_qfile *q)
+{
+	char path[4096];
+
+	if (q->fd >= 0)
+		return 0;
+	sp_qpath(path, sizeof(path), q->qdir, "incoming", q->id);
+	q->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	q->created = q->fd >= 0;
+	return q->fd < 0 ? -1 : 0;
+}
+
 static void sp_qflush(struct sp_qfile *q)
 {
-	if (q->err == 0 && q->used && sp_write_all(q->fd, q->buf, q->used) < 0)
+	if (q->err == 0 && q->used && (sp_qopen(q) < 0 || sp_write_all(q->fd, q->buf, q->used) < 0))
 		q->err = errno ? errno : EIO;
 	q->used = 0;
 }
@@ -64,7 +79,7 @@ static void sp_qput(struct sp_qfile *q, const void *p, size_t n)
 	if (q->used + n > SP_QBUF)
 		sp_qflush(q);
 	if (n > SP_QBUF) {
-		if (q->err == 0 && sp_write_all(q->fd, p, n) < 0)
+		if (q->err == 0 && (sp_qopen(q) < 0 || sp_write_all(q->fd, p, n) < 0))
 			q->err = errno ? errno : EIO;
 		return;
 	}
@@ -72,27 +87,16 @@ static void sp_qput(struct sp_qfile *q, const void *p, size_t n)
 	q->used += n;
 }
 
-int sp_qfile_create(struct sp_qfile *q, const char *qdir, struct sp_qid_gen *g,
-		    uint64_t now_us)
+void sp_qfile_create(struct sp_qfile *q, const char *qdir, struct sp_qid_gen *g,
+		     uint64_t now_us)
 {
-	char path[4096];
-
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
-	for (int tries = 0; tries < 100 && q->fd < 0; tries++) {
-		sp_qid_next(g, now_us, q->id);
-		sp_qpath(path, sizeof(path), qdir, "incoming", q->id);
-		q->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (q->fd < 0 && errno != EEXIST)
-			return -1;
-	}
-	if (q->fd < 0)
-		return -1;
+	sp_qid_next(g, now_us, q->id);
 	q->qdir = sp_xstrdup(qdir);
 	q->buf = sp_xmalloc(SP_QBUF);
 	sp_qput(q, SP_QFILE_MAGIC, 4);
 	sp_qfile_addf(q, SP_QREC_TIME, "%llu", (unsigned long long)now_us);
-	return 0;
 }
 
 void sp_qfile_add(struct sp_qfile *q, enum sp_qrec type, const void *data, size_t len)
@@ -153,26 +157,14 @@ void sp_qfile_abort(struct sp_qfile *q)
 {
 	char path[4096];
 
-	if (q->qdir) {
+	if (q->created) {
 		sp_qpath(path, sizeof(path), q->qdir, "incoming", q->id);
 		unlink(path);
 	}
 	sp_qfree(q);
 }
 
-/* fsync of a directory, so that a rename into it survives a crash. */
-static int sp_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int sp_qfile_commit(struct sp_qfile *q)
+int sp_qfile_commit(struct sp_qfile *q, struct sp_qsync *sync)
 {
 	char from[4096], to[4096], dir[4096];
 	int err;
@@ -183,7 +175,7 @@ int sp_qfile_commit(struct sp_qfile *q)
 		q->err = errno;
 	if (q->err == 0 && close(q->fd) < 0)
 		q->err = errno;
-	else if (q->err != 0)
+	else if (q->err != 0 && q->fd >= 0)
 		close(q->fd);
 	q->fd = -1;
 	sp_qpath(from, sizeof(from), q->qdir, "incoming", q->id);
@@ -191,12 +183,10 @@ int sp_qfile_commit(struct sp_qfile *q)
 	snprintf(dir, sizeof(dir), "%s/%s", q->qdir, q->hold ? "hold" : "active");
 	if (q->err == 0 && rename(from, to) < 0)
 		q->err = errno;
-	if (q->err == 0 && sp_fsync_dir(dir) < 0) {
-		q->err = errno;
+	if (q->err == 0 && (q->err = sp_qsync_dir(sync, dir)) != 0)
 		unlink(to);   /* not known durable: never acknowledged, so not kept */
-	}
 	err = q->err;
-	if (err)
+	if (err && q->created)
 		unlink(from);
 	sp_qfree(q);
 	return err;

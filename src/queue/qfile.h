@@ -3,8 +3,9 @@
  * message durable before it is acknowledged, and a reader. docs/queue.md
  * describes the format, the fsync order and the recovery rules.
  *
- * A message is written into incoming/ID (created with O_EXCL), then
- * committed: buffered bytes written, the end record added, the file
+ * A message is written into incoming/ID (created with O_EXCL when the
+ * first buffered bytes go out: for most messages at commit, off the event
+ * loop), then committed: buffered bytes written, the end record added, the file
  * fsync'ed, renamed into active/ID and the active/ directory fsync'ed. Only
  * after sp_qfile_commit returns 0 may the server answer 250. Any failure
  * removes the incoming file and returns the errno (ENOSPC, EDQUOT, EIO...),
@@ -42,16 +43,17 @@ struct sp_qfile {
 	uint64_t content;          /* DATA bytes so far */
 	int err;                   /* first errno, kept until commit or abort */
 	int hold;                  /* commit into hold/ instead of active/ (access HOLD) */
+	int created;               /* incoming/ID exists (ours to remove on failure) */
 };
 
 /* Creates the queue's subdirectories (incoming, active, deferred, hold)
  * if missing. Returns 0, or -1 with errno. */
 int sp_queue_mkdirs(const char *qdir);
 
-/* Starts a new queue file in qdir/incoming with the next ID of g. Returns
- * 0, or -1 with errno. */
-int sp_qfile_create(struct sp_qfile *q, const char *qdir, struct sp_qid_gen *g,
-		    uint64_t now_us);
+/* Starts a new queue file with the next ID of g (in memory; the file in
+ * qdir/incoming is created by the first write; errors wait for commit). */
+void sp_qfile_create(struct sp_qfile *q, const char *qdir, struct sp_qid_gen *g,
+		     uint64_t now_us);
 
 /* Appends a record (errors are kept in q->err and reported by commit). */
 void sp_qfile_add(struct sp_qfile *q, enum sp_qrec type, const void *data, size_t len);
@@ -61,9 +63,12 @@ void sp_qfile_addf(struct sp_qfile *q, enum sp_qrec type, const char *fmt, ...)
 /* Appends message content (split into DATA records as needed). */
 void sp_qfile_content(struct sp_qfile *q, const void *data, size_t len);
 
-/* Makes the file durable and moves it into active/ (hold/ when q->hold). Returns 0, or an errno
- * value (the file is then gone). Frees q's memory either way. */
-int sp_qfile_commit(struct sp_qfile *q);
+/* Makes the file durable and moves it into active/ (hold/ when q->hold),
+ * sharing the directory fsync with the other committers of sync (may be
+ * NULL: qsync.h). Returns 0, or an errno value (the file is then gone).
+ * Frees q's memory either way. */
+struct sp_qsync;
+int sp_qfile_commit(struct sp_qfile *q, struct sp_qsync *sync);
 
 /* Throws the file away (client gone, message rejected). */
 void sp_qfile_abort(struct sp_qfile *q);

@@ -12,6 +12,7 @@
 #include "../policy/netlist.h"
 #include "../net/dns_event.h"
 #include "../net/offload.h"
+#include "../queue/qsync.h"
 #include "../util/mem.h"
 
 #include <arpa/inet.h>
@@ -59,6 +60,7 @@ struct sp_server {
 	struct sp_dns *dns;
 	struct sp_dns_ev *dnsev;
 	struct sp_offload *offload;
+	struct sp_qsync *qsync;     /* the offload threads' group commit */
 	struct sp_listener *listeners;
 	struct sp_conn *conns;
 	size_t nconns;
@@ -193,7 +195,7 @@ static void sp_conn_commit_work(void *vc)
 	struct sp_qfile *q = sp_session_qfile(c->s);
 
 	/* the result travels in q->err (sp_qfile_commit frees the rest) */
-	q->err = sp_qfile_commit(q);
+	q->err = sp_qfile_commit(q, c->srv->qsync);
 }
 
 static void sp_conn_commit_done(void *vc)
@@ -440,6 +442,7 @@ struct sp_server *sp_server_new(struct event_base *base, const struct sp_dns_opt
 		return NULL;
 	}
 	srv->dnsev = sp_dns_ev_new(base, srv->dns);
+	srv->qsync = sp_qsync_new();
 	return srv;
 }
 
@@ -558,6 +561,7 @@ void sp_server_free(struct sp_server **sp)
 		free(l);
 	}
 	sp_offload_free(&srv->offload);   /* runs the last completions */
+	sp_qsync_free(&srv->qsync);
 	while (srv->conns) {
 		srv->conns->busy = 0;
 		sp_conn_free(srv->conns);

@@ -25,18 +25,14 @@ static void sp_sess_date(uint64_t now_us, char *buf, size_t len)
 }
 
 /* The envelope and the Received header, as the message's first records. */
-static int sp_sess_open_queue(struct sp_session *s)
+static void sp_sess_open_queue(struct sp_session *s)
 {
 	const struct sp_smtpd_conf *c = s->conf;
 	uint64_t now = s->env->now_us();
 	char date[64], hdr[2048];
 	int n;
 
-	if (sp_qfile_create(&s->q, c->queue_dir, s->env->qids, now) < 0) {
-		sp_sess_log(s, "warning: %s/incoming: cannot create a queue file: %s", c->queue_dir,
-			    strerror(errno));
-		return -1;
-	}
+	sp_qfile_create(&s->q, c->queue_dir, s->env->qids, now);
 	s->q_open = 1;
 	sp_qfile_add(&s->q, SP_QREC_SENDER, s->sender, strlen(s->sender));
 	if (s->mp.body == SP_BODY_8BITMIME)
@@ -76,7 +72,6 @@ static int sp_sess_open_queue(struct sp_session *s)
 			     c->mail_name, s->q.id, date);
 	sp_qfile_content(&s->q, hdr, (size_t)n);
 	sp_sess_log(s, "%s: client=%s[%s]", s->q.id, s->peer.name, s->peer.addr);
-	return 0;
 }
 
 /* The data restrictions, then the queue file. SP_WANT_INPUT with
@@ -96,10 +91,7 @@ static enum sp_want sp_sess_begin_message(struct sp_session *s, int *ok)
 		sp_sess_error(s, "%s", r.reply);
 		return r.code == 421 || r.code == 521 ? (s->closing = 1, SP_WANT_CLOSE) : SP_WANT_INPUT;
 	}
-	if (sp_sess_open_queue(s) < 0) {
-		sp_sess_error(s, "451 4.3.0 Error: queue file write error");
-		return SP_WANT_INPUT;
-	}
+	sp_sess_open_queue(s);
 	s->in_headers = 1;
 	s->hdr_bol = 1;
 	s->hdr_size = 0;

@@ -149,7 +149,7 @@ static int drive(struct run *r, enum sp_want w)
 				r->fail_commit = 0;
 				sp_qfile_abort(q);
 			} else {
-				err = sp_qfile_commit(q);
+				err = sp_qfile_commit(q, NULL);
 			}
 			w = sp_session_commit_done(r->s, err);
 		}

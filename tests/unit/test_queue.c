@@ -11,12 +11,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "queue/qfile.h"
+#include "queue/qsync.h"
 #include "queue/qid.h"
 
 static void test_qid(void **state)
@@ -130,17 +132,18 @@ static void test_commit_and_read(void **state)
 
 	(void)state;
 	sp_qid_gen_init(&g, (uint32_t)getpid());
-	assert_int_equal(sp_qfile_create(&q, qdir, &g, 1700000000000000ull), 0);
-	assert_int_equal(count("incoming"), 1);
+	sp_qfile_create(&q, qdir, &g, 1700000000000000ull);
+	assert_int_equal(count("incoming"), 0);   /* created by the first write */
 	sp_qfile_add(&q, SP_QREC_SENDER, "alice@example.com", 17);
 	sp_qfile_add(&q, SP_QREC_RCPT, "bob@example.com", 15);
 	sp_qfile_addf(&q, SP_QREC_ATTR, "helo=%s", "mail.example.net");
 	memset(big, 'x', sizeof(big));
 	sp_qfile_content(&q, "Subject: hi\r\n\r\n", 15);
 	sp_qfile_content(&q, big, sizeof(big));
+	assert_int_equal(count("incoming"), 1);
 	char id[SP_QID_LEN + 1];
 	memcpy(id, q.id, sizeof(id));
-	assert_int_equal(sp_qfile_commit(&q), 0);
+	assert_int_equal(sp_qfile_commit(&q, NULL), 0);
 	assert_int_equal(count("incoming"), 0);
 	assert_int_equal(count("active"), 1);
 	snprintf(path, sizeof(path), "%s/active/%s", qdir, id);
@@ -158,7 +161,7 @@ static void test_abort(void **state)
 
 	(void)state;
 	sp_qid_gen_init(&g, (uint32_t)getpid());
-	assert_int_equal(sp_qfile_create(&q, qdir, &g, 1700000000000001ull), 0);
+	sp_qfile_create(&q, qdir, &g, 1700000000000001ull);
 	sp_qfile_content(&q, "x\r\n", 3);
 	sp_qfile_abort(&q);
 	assert_int_equal(count("incoming"), 0);
@@ -180,9 +183,9 @@ static void test_disk_full(void **state)
 	lim.rlim_max = old.rlim_max;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
 	sp_qid_gen_init(&g, (uint32_t)getpid());
-	assert_int_equal(sp_qfile_create(&q, qdir, &g, 1700000000000002ull), 0);
+	sp_qfile_create(&q, qdir, &g, 1700000000000002ull);
 	sp_qfile_content(&q, big, sizeof(big));
-	assert_int_equal(sp_qfile_commit(&q), EFBIG);
+	assert_int_equal(sp_qfile_commit(&q, NULL), EFBIG);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, oldsig);
 	assert_int_equal(count("incoming"), 0);
@@ -200,9 +203,72 @@ static void test_rename_fails(void **state)
 	snprintf(active, sizeof(active), "%s/active", qdir);
 	rm_dir(active);
 	sp_qid_gen_init(&g, (uint32_t)getpid());
-	assert_int_equal(sp_qfile_create(&q, qdir, &g, 1700000000000003ull), 0);
-	assert_int_equal(sp_qfile_commit(&q), ENOENT);
+	sp_qfile_create(&q, qdir, &g, 1700000000000003ull);
+	assert_int_equal(sp_qfile_commit(&q, NULL), ENOENT);
 	assert_int_equal(count("incoming"), 0);
+	assert_int_equal(sp_queue_mkdirs(qdir), 0);
+	/* no incoming/: the file cannot be created; commit says so, nothing kept */
+	snprintf(active, sizeof(active), "%s/incoming", qdir);
+	rm_dir(active);
+	sp_qfile_create(&q, qdir, &g, 1700000000000004ull);
+	sp_qfile_content(&q, "x\r\n", 3);
+	assert_int_equal(sp_qfile_commit(&q, NULL), ENOENT);
+	assert_int_equal(count("active"), 0);
+	assert_int_equal(sp_queue_mkdirs(qdir), 0);
+}
+
+/* Threads committing together share the directory fsyncs (qsync.h): every
+ * commit still reports success and every file is complete in active/. */
+struct committer {
+	struct sp_qsync *sync;
+	uint32_t n;
+	int failures;
+};
+
+static void *commit_many(void *arg)
+{
+	struct committer *c = arg;
+	struct sp_qid_gen g;
+	struct sp_qfile q;
+
+	sp_qid_gen_init(&g, c->n);
+	for (int i = 0; i < 40; i++) {
+		sp_qfile_create(&q, qdir, &g, 1700000000000000ull + c->n * 100u + (unsigned)i);
+		sp_qfile_add(&q, SP_QREC_SENDER, "alice@example.com", 17);
+		sp_qfile_add(&q, SP_QREC_RCPT, "bob@example.com", 15);
+		static const char msg[] = "Subject: hi\r\n\r\nbody\r\n";
+		sp_qfile_content(&q, msg, sizeof(msg) - 1);
+		if (sp_qfile_commit(&q, c->sync) != 0)
+			c->failures++;
+	}
+	return NULL;
+}
+
+static void test_group_commit(void **state)
+{
+	struct sp_qsync *sync = sp_qsync_new();
+	struct committer c[8];
+	pthread_t t[8];
+	char active[512];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		c[i] = (struct committer){sync, 1000u + (uint32_t)i, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, commit_many, &c[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(c[i].failures, 0);
+	}
+	assert_int_equal(count("incoming"), 0);
+	assert_int_equal(count("active"), 320);
+	/* a directory that cannot be opened: the error, not a hang */
+	snprintf(active, sizeof(active), "%s/no-such-dir", qdir);
+	assert_int_equal(sp_qsync_dir(sync, active), ENOENT);
+	sp_qsync_free(&sync);
+	assert_null(sync);
+	snprintf(active, sizeof(active), "%s/active", qdir);
+	rm_dir(active);
 	assert_int_equal(sp_queue_mkdirs(qdir), 0);
 }
 
@@ -257,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_rename_fails),
+		cmocka_unit_test(test_group_commit),
 		cmocka_unit_test(test_reader_malformed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
