@@ -33,35 +33,25 @@ int sp_xtext_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* The next "KEY[=VALUE]" from s[*i..len); 0 at the end, -1 malformed. */
+/* The next white-space separated token of s[*i..len), split at its first
+ * '=' into keyword and value; 0 at the end. */
 static int sp_next_kv(const char *s, size_t len, size_t *i, struct sp_kv *kv)
 {
+	const char *eq;
 	size_t j;
 
 	while (*i < len && (s[*i] == ' ' || s[*i] == '\t'))
 		(*i)++;
 	if (*i == len)
 		return 0;
+	for (j = *i; j < len && s[j] != ' ' && s[j] != '\t'; j++)
+		;
 	kv->key = s + *i;
-	for (j = *i; j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '='; j++) {
-		char c = s[j];
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			 (c == '-' && j > *i);
-		if (!ok)
-			return -1;   /* *i stays at the token */
-	}
-	kv->klen = j - *i;
-	kv->has_val = j < len && s[j] == '=';
-	kv->val = s + j + kv->has_val;
-	if (kv->has_val)
-		for (j++; j < len && s[j] != ' ' && s[j] != '\t'; j++) {
-			unsigned char b = (unsigned char)s[j];
-			if (b < 33 || b == 127 || b == '=')
-				return -1;
-		}
+	eq = memchr(kv->key, '=', j - *i);
+	kv->has_val = eq != NULL;
+	kv->klen = eq ? (size_t)(eq - kv->key) : j - *i;
+	kv->val = eq ? eq + 1 : s + j;
 	kv->vlen = (size_t)(s + j - kv->val);
-	if (kv->klen == 0 || (kv->has_val && kv->vlen == 0))
-		return -1;   /* *i still at the token */
 	*i = j;
 	return 1;
 }
@@ -76,21 +66,19 @@ static int sp_val_is(const struct sp_kv *kv, const char *v)
 	return strlen(v) == kv->vlen && strncasecmp(kv->val, v, kv->vlen) == 0;
 }
 
-static void sp_bad(const struct sp_kv *kv, char *bad, size_t badlen)
+/* What bad gets: the keyword, or for an unsupported option the whole
+ * token (as Postfix names it), non-printable bytes as '?', at most 64. */
+static void sp_bad(const struct sp_kv *kv, int whole, char *bad, size_t badlen)
 {
-	if (bad && badlen)
-		snprintf(bad, badlen, "%.*s", (int)(kv->klen < 64 ? kv->klen : 64), kv->key);
-}
+	size_t n = whole ? (size_t)(kv->val + kv->vlen - kv->key) : kv->klen, k;
 
-/* The keyword of the malformed token at s, for the caller's message. */
-static void sp_bad_token(const char *s, size_t len, char *bad, size_t badlen)
-{
-	size_t n = 0;
-
-	while (n < len && n < 64 && s[n] != ' ' && s[n] != '\t' && s[n] != '=')
-		n++;
-	if (bad && badlen)
-		snprintf(bad, badlen, "%.*s", (int)n, s);
+	if (bad == NULL || badlen == 0)
+		return;
+	for (k = 0; k < n && k < 64 && k + 1 < badlen; k++) {
+		unsigned char c = (unsigned char)kv->key[k];
+		bad[k] = c > 32 && c < 127 ? (char)c : '?';
+	}
+	bad[k] = 0;
 }
 
 static enum sp_param_err sp_copy_xtext(const struct sp_kv *kv, char *out, size_t max)
@@ -104,90 +92,90 @@ static enum sp_param_err sp_copy_xtext(const struct sp_kv *kv, char *out, size_t
 	return SP_PARAM_OK;
 }
 
+/* SIZE=digits; past what a file offset holds, E_SIZE_LIMIT (Postfix's
+ * "file system imposed limit"). */
 static enum sp_param_err sp_size(const struct sp_kv *kv, struct sp_mail_params *p)
 {
 	uint64_t v = 0;
+	int over = 0;
 
-	if (!kv->has_val || kv->vlen > 20)
+	if (kv->vlen == 0)
 		return SP_PARAM_E_SIZE;
 	for (size_t i = 0; i < kv->vlen; i++) {
-		uint64_t digit = (uint64_t)(kv->val[i] - '0');
-		if (kv->val[i] < '0' || kv->val[i] > '9' || v > (UINT64_MAX - digit) / 10)
+		if (kv->val[i] < '0' || kv->val[i] > '9')
 			return SP_PARAM_E_SIZE;
-		v = v * 10 + digit;
+		over |= v > (uint64_t)(INT64_MAX - (kv->val[i] - '0')) / 10;
+		v = over ? 0 : v * 10 + (uint64_t)(kv->val[i] - '0');
 	}
-	p->has_size = 1;
+	if (over)
+		return SP_PARAM_E_SIZE_LIMIT;
+	p->has_size = 1;   /* a second SIZE replaces the first, as in Postfix */
 	p->size = v;
 	return SP_PARAM_OK;
 }
 
+/* One MAIL FROM token. As Postfix's smtpd: SIZE and BODY are taken whether
+ * announced or not and the last one counts; RET, ENVID (and NOTIFY, ORCPT
+ * on RCPT) are refused as a group when DSN is off, and once only; any
+ * other token is an unsupported option. */
 static enum sp_param_err sp_mail_one(const struct sp_kv *kv, unsigned ext, struct sp_mail_params *p)
 {
-	if (sp_is(kv, "SIZE") && (ext & SP_EXT_SIZE))
-		return p->has_size ? SP_PARAM_E_DUP : sp_size(kv, p);
-	if (sp_is(kv, "BODY") && (ext & SP_EXT_8BITMIME)) {
-		if (p->body != SP_BODY_NONE)
-			return SP_PARAM_E_DUP;
-		p->body = sp_val_is(kv, "7BIT") ? SP_BODY_7BIT : sp_val_is(kv, "8BITMIME")
-			  ? SP_BODY_8BITMIME : sp_val_is(kv, "BINARYMIME") && (ext & SP_EXT_CHUNKING)
-			  ? SP_BODY_BINARYMIME : SP_BODY_NONE;
-		return p->body == SP_BODY_NONE ? SP_PARAM_E_SYNTAX : SP_PARAM_OK;
+	if (kv->has_val && sp_is(kv, "BODY") && (sp_val_is(kv, "7BIT") || sp_val_is(kv, "8BITMIME"))) {
+		p->body = sp_val_is(kv, "7BIT") ? SP_BODY_7BIT : SP_BODY_8BITMIME;
+		return SP_PARAM_OK;
 	}
-	if (sp_is(kv, "SMTPUTF8") && (ext & SP_EXT_SMTPUTF8)) {
-		if (kv->has_val)
-			return SP_PARAM_E_SYNTAX;
-		if (p->smtputf8)
-			return SP_PARAM_E_DUP;
+	if (kv->has_val && sp_is(kv, "SIZE"))
+		return sp_size(kv, p);
+	if (!kv->has_val && sp_is(kv, "SMTPUTF8") && (ext & SP_EXT_SMTPUTF8)) {
 		p->smtputf8 = 1;
 		return SP_PARAM_OK;
 	}
-	if (sp_is(kv, "RET") && (ext & SP_EXT_DSN)) {
-		if (p->ret != SP_RET_NONE)
-			return SP_PARAM_E_DUP;
-		p->ret = sp_val_is(kv, "FULL") ? SP_RET_FULL : sp_val_is(kv, "HDRS") ? SP_RET_HDRS
-										      : SP_RET_NONE;
-		return p->ret == SP_RET_NONE ? SP_PARAM_E_SYNTAX : SP_PARAM_OK;
-	}
-	if (sp_is(kv, "ENVID") && (ext & SP_EXT_DSN)) {
-		if (p->envid[0])
-			return SP_PARAM_E_DUP;
-		return kv->has_val ? sp_copy_xtext(kv, p->envid, SP_ENVID_MAX) : SP_PARAM_E_SYNTAX;
-	}
-	if (sp_is(kv, "AUTH") && (ext & SP_EXT_AUTH)) {
+	if (kv->has_val && sp_is(kv, "AUTH") && (ext & SP_EXT_AUTH)) {
 		if (p->has_auth)
 			return SP_PARAM_E_DUP;
-		if (!kv->has_val)
-			return SP_PARAM_E_SYNTAX;
 		p->has_auth = 1;
 		if (sp_val_is(kv, "<>")) {
 			strcpy(p->auth, "<>");
 			return SP_PARAM_OK;
 		}
-		return sp_copy_xtext(kv, p->auth, SP_AUTH_PARAM_MAX);
+		return kv->vlen ? sp_copy_xtext(kv, p->auth, SP_AUTH_PARAM_MAX) : SP_PARAM_E_SYNTAX;
+	}
+	if (kv->has_val && sp_is(kv, "RET")) {
+		if (!(ext & SP_EXT_DSN))
+			return SP_PARAM_E_DSN_OFF;
+		if (p->ret != SP_RET_NONE)
+			return SP_PARAM_E_SYNTAX;
+		p->ret = sp_val_is(kv, "FULL") ? SP_RET_FULL : sp_val_is(kv, "HDRS") ? SP_RET_HDRS
+										      : SP_RET_NONE;
+		return p->ret == SP_RET_NONE ? SP_PARAM_E_SYNTAX : SP_PARAM_OK;
+	}
+	if (kv->has_val && sp_is(kv, "ENVID")) {
+		if (!(ext & SP_EXT_DSN))
+			return SP_PARAM_E_DSN_OFF;
+		if (p->envid[0] || kv->vlen == 0)
+			return SP_PARAM_E_SYNTAX;
+		return sp_copy_xtext(kv, p->envid, SP_ENVID_MAX);
 	}
 	return SP_PARAM_E_UNKNOWN;
 }
 
-/* Walks "KEY[=VALUE]" tokens, handing each to one(); the first error
- * ends the walk, with its keyword in bad. */
+/* Walks the tokens, handing each to one(); the first error ends the walk,
+ * with its keyword (the whole token if unsupported) in bad. */
 static enum sp_param_err sp_params_walk(const char *s, size_t len, unsigned ext, void *p,
 					enum sp_param_err (*one)(const struct sp_kv *, unsigned, void *),
 					char *bad, size_t badlen)
 {
 	struct sp_kv kv;
 	size_t i = 0;
-	int r;
 
-	while ((r = sp_next_kv(s, len, &i, &kv)) > 0) {
+	while (sp_next_kv(s, len, &i, &kv) > 0) {
 		enum sp_param_err e = one(&kv, ext, p);
 		if (e != SP_PARAM_OK) {
-			sp_bad(&kv, bad, badlen);
+			sp_bad(&kv, e == SP_PARAM_E_UNKNOWN, bad, badlen);
 			return e;
 		}
 	}
-	if (r < 0)
-		sp_bad_token(s + i, len - i, bad, badlen);
-	return r < 0 ? SP_PARAM_E_SYNTAX : SP_PARAM_OK;
+	return SP_PARAM_OK;
 }
 
 static enum sp_param_err sp_mail_kv(const struct sp_kv *kv, unsigned ext, void *p)
@@ -208,7 +196,7 @@ static enum sp_param_err sp_notify(const struct sp_kv *kv, unsigned *out)
 	size_t i = 0;
 	unsigned n = 0;
 
-	if (!kv->has_val)
+	if (!kv->has_val || kv->vlen == 0)
 		return SP_PARAM_E_SYNTAX;
 	while (i < kv->vlen) {
 		size_t j = i;
@@ -258,10 +246,13 @@ static enum sp_param_err sp_rcpt_kv(const struct sp_kv *kv, unsigned ext, void *
 {
 	struct sp_rcpt_params *p = vp;
 
-	if (sp_is(kv, "NOTIFY") && (ext & SP_EXT_DSN))
-		return p->notify ? SP_PARAM_E_DUP : sp_notify(kv, &p->notify);
-	if (sp_is(kv, "ORCPT") && (ext & SP_EXT_DSN))
-		return p->orcpt[0] ? SP_PARAM_E_DUP : sp_orcpt(kv, p->orcpt);
+	if (kv->has_val && (sp_is(kv, "NOTIFY") || sp_is(kv, "ORCPT"))) {
+		if (!(ext & SP_EXT_DSN))
+			return SP_PARAM_E_DSN_OFF;
+		if (sp_is(kv, "NOTIFY"))
+			return p->notify ? SP_PARAM_E_SYNTAX : sp_notify(kv, &p->notify);
+		return p->orcpt[0] ? SP_PARAM_E_SYNTAX : sp_orcpt(kv, p->orcpt);
+	}
 	return SP_PARAM_E_UNKNOWN;
 }
 

@@ -128,6 +128,7 @@ void sp_sess_reset_txn(struct sp_session *s)
 	s->rcpt_overshoot = 0;
 	s->bdat_open = 0;
 	s->bdat_last = 0;
+	s->bdat_discard = 0;
 	s->msgid[0] = 0;
 	s->txn.sender = NULL;
 	s->txn.recipient = NULL;

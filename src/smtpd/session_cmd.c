@@ -167,48 +167,29 @@ static int sp_sess_path(struct sp_session *s, const struct sp_cmd *c, int revers
 	return -1;
 }
 
-/* The whole "KEY=VALUE" token whose keyword is bad, as the client wrote it. */
-static void sp_sess_token(const char *text, size_t len, const char *bad, char *out, size_t outlen)
-{
-	size_t n = strlen(bad);
-
-	for (size_t i = 0; i + n <= len; i++) {
-		if ((i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t') &&
-		    strncasecmp(text + i, bad, n) == 0) {
-			size_t k = i;
-			while (k < len && text[k] != ' ' && text[k] != '\t')
-				k++;
-			sp_sess_printable(text + i, k - i, out, outlen);
-			return;
-		}
-	}
-	snprintf(out, outlen, "%s", bad);
-}
-
+/* The reply to a parameter error, worded as Postfix's mail_cmd and
+ * rcpt_cmd word it. */
 static void sp_sess_param_error(struct sp_session *s, enum sp_param_err e, const char *bad,
-				const char *text, size_t len)
+				int rcpt)
 {
-	static const char *const dsn[] = {"RET", "ENVID", "NOTIFY", "ORCPT"};
-	char token[128];
-
 	switch (e) {
 	case SP_PARAM_E_UNKNOWN:
-		for (size_t i = 0; i < 4; i++)
-			if (strcasecmp(bad, dsn[i]) == 0 && !(s->conf->ext & SP_EXT_DSN)) {
-				sp_sess_error(s, "501 5.7.1 DSN support is disabled");
-				return;
-			}
-		sp_sess_token(text, len, bad, token, sizeof(token));
-		sp_sess_error(s, "555 5.5.4 Unsupported option: %s", token);
+		sp_sess_error(s, "555 5.5.4 Unsupported option: %s", bad);
 		break;
 	case SP_PARAM_E_SIZE:
 		sp_sess_error(s, "501 5.5.4 Bad message size syntax");
 		break;
+	case SP_PARAM_E_SIZE_LIMIT:
+		sp_sess_error(s, "552 5.3.4 Message size exceeds file system imposed limit");
+		break;
+	case SP_PARAM_E_DSN_OFF:
+		sp_sess_error(s, "501 5.7.1 DSN support is disabled");
+		break;
 	case SP_PARAM_E_DUP:
-		sp_sess_error(s, "501 5.5.4 Error: duplicate %s parameter", bad);
+		sp_sess_error(s, "503 5.5.4 Error: multiple %s= options", bad);
 		break;
 	default:
-		sp_sess_error(s, "501 5.5.4 Bad %s parameter syntax", bad);
+		sp_sess_error(s, "501 5.5.4 %sBad %s parameter syntax", rcpt ? "Error: " : "", bad);
 		break;
 	}
 }
@@ -237,7 +218,7 @@ static enum sp_want sp_sess_mail(struct sp_session *s, const struct sp_cmd *c)
 		return SP_WANT_INPUT;
 	if ((pe = sp_mail_params_parse(c->arg + end, c->arglen - end, s->conf->ext, &mp, bad,
 				       sizeof(bad))) != SP_PARAM_OK) {
-		sp_sess_param_error(s, pe, bad, c->arg + end, c->arglen - end);
+		sp_sess_param_error(s, pe, bad, 0);
 		return SP_WANT_INPUT;
 	}
 	if ((a.flags & SP_ADDR_F_8BIT) && !mp.smtputf8) {
@@ -292,17 +273,19 @@ static enum sp_want sp_sess_rcpt(struct sp_session *s, const struct sp_cmd *c)
 	}
 	if (s->nrcpt >= s->conf->rcpt_limit) {
 		/* an error only past smtpd_recipient_overshoot_limit, as Postfix counts */
-		if (s->rcpt_overshoot++ < s->conf->rcpt_overshoot)
+		if (s->rcpt_overshoot++ < s->conf->rcpt_overshoot) {
+			sp_sess_ok(s);   /* Postfix's counts take it as a success too */
 			sp_sess_reply(s, "452 4.5.3 Error: too many recipients");
-		else
+		} else {
 			sp_sess_error(s, "452 4.5.3 Error: too many recipients");
+		}
 		return SP_WANT_INPUT;
 	}
 	if (sp_sess_path(s, c, 0, &a, &end) < 0)
 		return SP_WANT_INPUT;
 	if ((pe = sp_rcpt_params_parse(c->arg + end, c->arglen - end, s->conf->ext, &rp, bad,
 				       sizeof(bad))) != SP_PARAM_OK) {
-		sp_sess_param_error(s, pe, bad, c->arg + end, c->arglen - end);
+		sp_sess_param_error(s, pe, bad, 1);
 		return SP_WANT_INPUT;
 	}
 	if ((a.flags & SP_ADDR_F_8BIT) && !s->mp.smtputf8) {
@@ -376,9 +359,6 @@ static void sp_sess_syntax(struct sp_session *s, enum sp_verb v)
 	case SP_VERB_RCPT:
 		sp_sess_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
 		break;
-	case SP_VERB_BDAT:
-		sp_sess_error(s, "501 5.5.4 Syntax: BDAT count [LAST]");
-		break;
 	case SP_VERB_VRFY:
 		sp_sess_error(s, "501 5.5.4 Syntax: VRFY address%s",
 			      s->conf->smtputf8 ? " [SMTPUTF8]" : "");
@@ -400,7 +380,9 @@ static void sp_sess_junk(struct sp_session *s, enum sp_verb v)
 enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int syntax)
 {
 	sp_sess_junk(s, c->verb);
-	if (syntax && !(c->verb == SP_VERB_VRFY && s->conf->vrfy_disabled)) {
+	/* a BDAT without a count is answered (and the session ended) there */
+	if (syntax && !(c->verb == SP_VERB_VRFY && s->conf->vrfy_disabled) &&
+	    c->verb != SP_VERB_BDAT) {
 		sp_sess_syntax(s, c->verb);
 		return SP_WANT_INPUT;
 	}

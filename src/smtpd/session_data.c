@@ -24,6 +24,9 @@ static void sp_sess_date(uint64_t now_us, char *buf, size_t len)
 	strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000 (UTC)", &tm);
 }
 
+static int sp_sess_bare_refused(const struct sp_session *s);
+static enum sp_want sp_sess_bare_drop(struct sp_session *s);
+
 /* The envelope and the Received header, as the message's first records. */
 static void sp_sess_open_queue(struct sp_session *s)
 {
@@ -162,13 +165,23 @@ enum sp_want sp_sess_bdat_cmd(struct sp_session *s, const struct sp_cmd *c)
 	}
 	if (sp_sess_bdat_args(c, &size, &last) < 0) {
 		/* the chunk's length is unknown: nothing can follow safely */
-		sp_sess_reply(s, "551 5.7.0 Error: invalid BDAT command syntax");
+		sp_sess_error(s, "521 5.5.4 Syntax: BDAT count [LAST]");
 		s->closing = 1;
 		return SP_WANT_CLOSE;
+	}
+	if (size == 0 && !last) {   /* RFC 3030 allows only "BDAT 0 LAST" */
+		sp_sess_error(s, "551 5.7.1 Null BDAT request");
+		if (s->bdat_open)   /* a message under way is spoiled: never queued */
+			sp_sess_reset_txn(s);
+		return SP_WANT_INPUT;
 	}
 	s->chunk_left = size;
 	s->chunk_size = size;
 	s->bdat_last = last;
+	if (s->bdat_discard) {   /* after a refused chunk: read, drop, say so */
+		s->st = SP_SS_BDAT_SKIP;
+		return SP_WANT_INPUT;
+	}
 	if (s->conf->message_size_limit && s->in_mail && s->nrcpt > 0 && !s->q_err &&
 	    (s->bdat_open ? s->data.size : 0) + size > s->conf->message_size_limit) {
 		sp_sess_error(s, "552 5.3.4 Chunk exceeds message size limit");
@@ -286,16 +299,35 @@ enum sp_want sp_sess_content(struct sp_session *s, const char *in, size_t len, s
 	s->chunk_left -= took;
 	if (s->chunk_left > 0)
 		return SP_WANT_INPUT;
+	if (s->st == SP_SS_BDAT_SKIP && s->bdat_discard) {
+		s->st = SP_SS_CMD;
+		sp_sess_error(s, "551 5.0.0 Discarded %llu bytes after earlier error",
+			      (unsigned long long)s->chunk_size);
+		if (s->bdat_last)
+			sp_sess_reset_txn(s);
+		return SP_WANT_INPUT;
+	}
 	if (s->st == SP_SS_BDAT_SKIP) {
 		s->st = SP_SS_CMD;
-		if (s->q_err != -1)
+		if (s->q_err != -1 && !s->in_mail)
 			sp_sess_error(s, "503 5.5.1 Error: need RCPT command");
+		else if (s->q_err != -1)
+			sp_sess_error(s, "554 5.5.1 Error: no valid recipients");
 		if (s->bdat_last || s->q_err == -1)
 			sp_sess_reset_txn(s);
 		return SP_WANT_INPUT;
 	}
 	s->st = SP_SS_CMD;
+	if (!s->bdat_last && sp_sess_bare_refused(s)) {
+		/* refused at once, as Postfix does; the chunks that follow are dropped */
+		sp_sess_bare_drop(s);
+		s->bdat_discard = 1;   /* still a transaction (MAIL, RCPT and DATA are */
+		s->in_mail = 1;        /* refused as during BDAT) until BDAT LAST or RSET */
+		s->bdat_open = 1;
+		return SP_WANT_INPUT;
+	}
 	if (!s->bdat_last) {
+		s->cmd_ok[SP_VERB_BDAT]++;   /* each accepted chunk, as Postfix counts */
 		sp_sess_reply(s, "250 2.0.0 Ok: %llu bytes", (unsigned long long)s->chunk_size);
 		return SP_WANT_INPUT;
 	}
@@ -323,23 +355,33 @@ static enum sp_want sp_sess_drop(struct sp_session *s, const char *reply, const 
 	return SP_WANT_INPUT;
 }
 
+/* 1 when the content so far has a bare LF or CR that smtpd_forbid_bare_newline refuses. */
+static int sp_sess_bare_refused(const struct sp_session *s)
+{
+	return (s->data.flags & (SP_DATA_BARE_LF | SP_DATA_BARE_CR)) && s->conf->bare_nl_reject &&
+	       !s->bare_nl_exempt;
+}
+
+static enum sp_want sp_sess_bare_drop(struct sp_session *s)
+{
+	const char *what = (s->data.flags & SP_DATA_BARE_LF) ? "LF" : "CR";
+	char reply[256], why[64];
+
+	snprintf(reply, sizeof(reply), "%d 5.5.2 %s Error: bare <%s> received",
+		 s->conf->bare_nl_code, s->conf->myhostname, what);
+	snprintf(why, sizeof(why), "bare <%s> received", what);
+	return sp_sess_drop(s, reply, why);
+}
+
 enum sp_want sp_sess_eod(struct sp_session *s)
 {
 	s->where = "END-OF-MESSAGE";
 	struct sp_presult r;
-	char reply[SP_PREPLY_MAX + 64];
 	enum sp_want w;
 	unsigned f = s->data.flags;
 
-	if ((f & (SP_DATA_BARE_LF | SP_DATA_BARE_CR)) && s->conf->bare_nl_reject &&
-	    !s->bare_nl_exempt) {
-		const char *what = (f & SP_DATA_BARE_LF) ? "LF" : "CR";
-		char why[64];
-		snprintf(reply, sizeof(reply), "%d 5.5.2 %s Error: bare <%s> received",
-			 s->conf->bare_nl_code, s->conf->myhostname, what);
-		snprintf(why, sizeof(why), "bare <%s> received", what);
-		return sp_sess_drop(s, reply, why);
-	}
+	if (sp_sess_bare_refused(s))
+		return sp_sess_bare_drop(s);
 	if (f & SP_DATA_TOO_BIG)
 		return sp_sess_drop(s, "552 5.3.4 Error: message file too big",
 				    "message file too big");

@@ -75,6 +75,8 @@ struct sp_session {
 	uint64_t chunk_size;         /* BDAT: the size of the current chunk */
 	int bdat_last;
 	int bdat_open;               /* BDAT chunks have started in this transaction */
+	int bdat_discard;            /* a chunk was refused: the rest are read and
+				      * dropped up to BDAT LAST or RSET */
 	int at_eod;                  /* the content is in: EOD stage, then commit */
 	int in_headers;              /* still in the header section */
 	int hdr_bol;                 /* at the start of a header line */

@@ -219,6 +219,8 @@ static int expect_log(struct run *r, const char *want)
 			r->logoff++;
 			return 0;
 		}
+	for (size_t i = 0; i < r->nlogs; i++)   /* what there was, to see the difference */
+		fprintf(stderr, "  log: %s\n", r->logs[i]);
 	return fail(r, "no log line \"%s\"", want);
 }
 
