@@ -39,15 +39,17 @@ def free_port():
 
 
 class Server:
-    def __init__(self, extra="", chroot=False, files=None):
+    def __init__(self, extra="", chroot=False, files=None, base=BASE_MAIN_CF, before=None):
         self.dir = tempfile.mkdtemp(prefix="sallyport-it-")
         os.chmod(self.dir, 0o755)   # as root, the workers run as mail_owner and must get in
         self.port = free_port()
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
-            f.write(BASE_MAIN_CF.replace("{dir}", self.dir) + extra)
+            f.write(base.replace("{dir}", self.dir) + extra.replace("{dir}", self.dir))
         for name, text in (files or {}).items():
             with open(os.path.join(self.dir, name), "w") as f:
                 f.write(text)
+        if before:
+            before(self.dir)   # e.g. compile tables, as an administrator would
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
             f.write(f"127.0.0.1:{self.port} inet n - {'y' if chroot else 'n'} - - smtpd\n")
         self.log_path = os.path.join(self.dir, "log")
