@@ -50,7 +50,9 @@ static void *sp_offload_thread(void *vo)
 		pthread_mutex_lock(&o->mu);
 		j->next = o->finished;
 		o->finished = j;
-		while (write(o->pipe[1], "x", 1) < 0 && errno == EINTR)
+		/* one byte per batch: the loop empties the pipe before it takes
+		 * the list, so a list that was not empty has a wake-up coming */
+		while (j->next == NULL && write(o->pipe[1], "x", 1) < 0 && errno == EINTR)
 			;
 	}
 	pthread_mutex_unlock(&o->mu);
