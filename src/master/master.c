@@ -11,6 +11,7 @@
 #include "master.h"
 #include "anvil.h"
 #include "svc.h"
+#include "../net/tls.h"
 #include "worker.h"
 #include "../queue/qfile.h"
 
@@ -26,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define SP_WORKERS_MAX 64
@@ -54,6 +56,9 @@ struct sp_master {
 	int stopping;
 	struct event *kill_timer;
 	struct sp_anvil *anvil;
+	/* the TLS session ticket keys every worker gets (tls.h): a session one
+	 * worker made resumes in any other */
+	unsigned char ticket_keys[SP_TLS_TICKET_KEYS];
 };
 
 static int sp_alive(const struct sp_master *m)
@@ -64,8 +69,9 @@ static int sp_alive(const struct sp_master *m)
 	return 0;
 }
 
-/* fork + exec of "sallyport worker" with the service's sockets as 3.. and
- * its anvil socket after them; *anvil_fd gets the master's end. */
+/* fork + exec of "sallyport worker" with the service's sockets as 3.., its
+ * anvil socket after them, then a pipe holding the ticket keys; *anvil_fd
+ * gets the master's end of the anvil socket. */
 static pid_t sp_spawn(struct sp_master *m, size_t svc, int *anvil_fd)
 {
 	const struct sp_svc *s = m->cur.v[svc];
@@ -73,10 +79,20 @@ static pid_t sp_spawn(struct sp_master *m, size_t svc, int *anvil_fd)
 	int sv[2];
 	pid_t pid;
 
+	int keys[2];
+
 	*anvil_fd = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (pipe2(keys, O_CLOEXEC) < 0)
 		return -1;
+	if (write(keys[1], m->ticket_keys, sizeof(m->ticket_keys)) != sizeof(m->ticket_keys) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		close(keys[0]);
+		close(keys[1]);
+		return -1;
+	}
+	close(keys[1]);
 	if ((pid = fork()) != 0) {
+		close(keys[0]);
 		close(sv[1]);
 		if (pid > 0)
 			*anvil_fd = sv[0];
@@ -85,11 +101,12 @@ static pid_t sp_spawn(struct sp_master *m, size_t svc, int *anvil_fd)
 		return pid;
 	}
 	{
-		int moved[SP_SVC_FDS + 1];
+		int moved[SP_SVC_FDS + 2];
 		for (int i = 0; i < s->nfds; i++)   /* out of the way first, then into place */
 			moved[i] = fcntl(s->fds[i], F_DUPFD, 100);
 		moved[s->nfds] = fcntl(sv[1], F_DUPFD, 100);
-		for (int i = 0; i <= s->nfds; i++)
+		moved[s->nfds + 1] = fcntl(keys[0], F_DUPFD, 100);
+		for (int i = 0; i <= s->nfds + 1; i++)
 			if (moved[i] < 0 || dup2(moved[i], 3 + i) < 0)
 				_exit(111);
 	}
@@ -435,6 +452,10 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 
 	memset(&m, 0, sizeof(m));
 	m.o = o;
+	if (getrandom(m.ticket_keys, sizeof(m.ticket_keys), 0) != sizeof(m.ticket_keys)) {
+		sp_diag_add(d, SP_ERROR, NULL, 0, NULL, NULL, "getrandom: %s", strerror(errno));
+		goto out;
+	}
 	if (sp_svcs_load(&m.cur, o->config_dir, o->foreground, d) < 0)
 		goto out;
 	sp_pidfile_path(m.cur.config, m.pidfile, sizeof(m.pidfile));

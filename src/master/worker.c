@@ -4,6 +4,7 @@
 #include "worker.h"
 #include "svc.h"
 #include "../smtpd/server.h"
+#include "../net/tls.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -48,6 +49,25 @@ static int sp_worker_drop(struct sp_svc *svc, struct sp_log *log)
 	return 0;
 }
 
+/* The master's TLS session ticket keys, from the pipe at fd: shared by all
+ * workers so that any of them resumes a session another made. */
+static void sp_worker_ticket_keys(struct sp_svcs *svcs, int fd, struct sp_log *log)
+{
+	unsigned char keys[SP_TLS_TICKET_KEYS];
+	ssize_t n = read(fd, keys, sizeof(keys));
+
+	close(fd);
+	if (n != (ssize_t)sizeof(keys)) {
+		sp_logf(log, "warning: no TLS ticket keys from the master: sessions resume only "
+			"in the worker that made them");
+		return;
+	}
+	for (size_t i = 0; i < svcs->n; i++)
+		if (svcs->v[i]->conf.tls)
+			sp_tls_server_ticket_keys(svcs->v[i]->conf.tls, keys);
+	explicit_bzero(keys, sizeof(keys));
+}
+
 static void sp_worker_term(evutil_socket_t sig, short what, void *vsrv)
 {
 	(void)sig;
@@ -81,6 +101,7 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int
 		goto out;
 	}
 	svc = svcs.v[service];
+	sp_worker_ticket_keys(&svcs, 3 + nfds + 1, &svc->log);
 	if (anvil) {
 		svc->env.anvil = 1;
 		svc->env.anvil_fd = 3 + nfds;

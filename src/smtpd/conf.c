@@ -3,6 +3,7 @@
  */
 #include "conf.h"
 #include "../config/value.h"
+#include "../net/tls.h"
 #include "../policy/netlist.h"
 #include "../smtp/params.h"
 #include "../util/mem.h"
@@ -64,6 +65,28 @@ static unsigned sp_discard(const char *words)
 	return off;
 }
 
+/* The TLS level as Postfix derives it, and the context when TLS is on. */
+static int sp_smtpd_conf_tls(const struct sp_view *v, struct sp_smtpd_conf *c, struct sp_diags *d)
+{
+	const char *level = sp_get(v, "smtpd_tls_security_level", "");
+
+	if (strcmp(level, "encrypt") == 0)
+		c->tls_level = SP_TLS_ENCRYPT;
+	else if (strcmp(level, "may") == 0)
+		c->tls_level = SP_TLS_MAY;
+	else if (level[0] == 0 && sp_bool(v, "smtpd_enforce_tls", 0))
+		c->tls_level = SP_TLS_ENCRYPT;
+	else if (level[0] == 0 && sp_bool(v, "smtpd_use_tls", 0))
+		c->tls_level = SP_TLS_MAY;
+	c->tls_wrapper = sp_bool(v, "smtpd_tls_wrappermode", 0);
+	c->tls_received_header = sp_bool(v, "smtpd_tls_received_header", 0);
+	c->tls_loglevel = (int)sp_int(v, "smtpd_tls_loglevel", 0);
+	if (c->tls_level == SP_TLS_NONE && !c->tls_wrapper)
+		return 0;
+	c->tls = sp_tls_server_new(v, c->tls_level == SP_TLS_ENCRYPT || c->tls_wrapper, d);
+	return c->tls ? 0 : -1;
+}
+
 int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct sp_diags *d)
 {
 	const struct sp_param *bn = sp_view_find(v, "smtpd_forbid_bare_newline");
@@ -120,6 +143,8 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 					 excl ? excl->file : NULL, excl ? excl->line : 0, d);
 	if (c->hog_excl == NULL)
 		errors++;
+	if (sp_smtpd_conf_tls(v, c, d) < 0)
+		errors++;
 	if (errors) {
 		sp_smtpd_conf_free(c);
 		return -1;
@@ -135,5 +160,6 @@ void sp_smtpd_conf_free(struct sp_smtpd_conf *c)
 	free(c->queue_dir);
 	sp_netlist_free(&c->bare_nl_excl);
 	sp_netlist_free(&c->hog_excl);
+	sp_tls_server_free(&c->tls);
 	memset(c, 0, sizeof(*c));
 }

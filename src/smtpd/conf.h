@@ -13,6 +13,9 @@
 #include "../util/diag.h"
 
 struct sp_netlist;
+struct sp_tls_server;
+
+enum sp_tls_level { SP_TLS_NONE, SP_TLS_MAY, SP_TLS_ENCRYPT };
 
 struct sp_smtpd_conf {
 	char *myhostname;
@@ -39,6 +42,14 @@ struct sp_smtpd_conf {
 	unsigned error_sleep_ms;
 	unsigned timeout_s;
 	unsigned ext;                 /* SP_EXT_* (src/smtp/params.h) announced and accepted */
+	/* TLS: smtpd_tls_security_level (or the legacy smtpd_use_tls and
+	 * smtpd_enforce_tls), smtpd_tls_wrappermode, and the context built
+	 * from the certificate and keys when either is on */
+	enum sp_tls_level tls_level;
+	int tls_wrapper;
+	int tls_received_header;      /* smtpd_tls_received_header */
+	int tls_loglevel;             /* smtpd_tls_loglevel */
+	struct sp_tls_server *tls;
 };
 
 /* Reads the settings. Returns 0, or -1 after adding errors to d. */

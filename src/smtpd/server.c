@@ -12,6 +12,7 @@
 #include "../policy/netlist.h"
 #include "../net/dns_event.h"
 #include "../net/offload.h"
+#include "../net/tls.h"
 #include "../queue/qsync.h"
 #include "../util/mem.h"
 
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netdb.h>
@@ -53,6 +55,12 @@ struct sp_conn {
 	struct sp_peer peer;
 	char warn[512];
 	int anvil_counted;       /* a CONNECT was sent: a DISCONNECT follows */
+	/* TLS: c->bev is then libevent's OpenSSL filter over the socket's */
+	int tls;                 /* the filter is in place */
+	int handshake;           /* and its handshake has not finished */
+	struct sp_tls_info tls_info;
+	struct evbuffer_cb_entry *drain_cb;   /* closing: the socket's output */
+	struct event *free_ev;   /* frees the connection from the loop */
 };
 
 struct sp_server {
@@ -70,6 +78,9 @@ struct sp_server {
 
 static void sp_conn_process(struct sp_conn *c);
 static int sp_conn_want(struct sp_conn *c, enum sp_want w);
+static void sp_conn_tls_start(struct sp_conn *c);
+static void sp_conn_tls_done(struct sp_conn *c, short what);
+static void sp_conn_begin(struct sp_conn *c);
 
 static void sp_conn_free(struct sp_conn *c)
 {
@@ -93,6 +104,11 @@ static void sp_conn_free(struct sp_conn *c)
 	}
 	if (c->sleep)
 		event_free(c->sleep);
+	if (c->drain_cb)
+		evbuffer_remove_cb_entry(bufferevent_get_output(bufferevent_get_underlying(c->bev)),
+					 c->drain_cb);
+	if (c->free_ev)
+		event_free(c->free_ev);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	sp_session_free(&c->s);
@@ -101,12 +117,41 @@ static void sp_conn_free(struct sp_conn *c)
 		event_base_loopexit(srv->base, NULL);
 }
 
-static void sp_conn_close_when_written(struct bufferevent *bev, void *vc)
+static void sp_conn_free_later(evutil_socket_t fd, short what, void *vc)
+{
+	(void)fd;
+	(void)what;
+	sp_conn_free(vc);
+}
+
+/* Under TLS the filter's output is empty once OpenSSL has it: the socket's
+ * own buffer must be empty too before the connection goes. */
+static void sp_conn_socket_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+				   void *vc)
 {
 	struct sp_conn *c = vc;
 
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		sp_conn_free(c);
+	(void)info;
+	if (evbuffer_get_length(buf) == 0 && !event_pending(c->free_ev, EV_TIMEOUT, NULL))
+		event_active(c->free_ev, EV_TIMEOUT, 0);
+}
+
+static void sp_conn_close_when_written(struct bufferevent *bev, void *vc)
+{
+	struct sp_conn *c = vc;
+	struct bufferevent *under = bufferevent_get_underlying(bev);
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (under && evbuffer_get_length(bufferevent_get_output(under)) != 0) {
+		if (c->drain_cb == NULL) {
+			c->free_ev = evtimer_new(c->srv->base, sp_conn_free_later, c);
+			c->drain_cb = evbuffer_add_cb(bufferevent_get_output(under),
+						      sp_conn_socket_drained, c);
+		}
+		return;
+	}
+	sp_conn_free(c);
 }
 
 /* Sends the replies collected so far. */
@@ -120,7 +165,7 @@ static void sp_conn_send(struct sp_conn *c)
 		/* Replies are small and the socket is nearly always writable: send at
 		 * once, and queue only what the kernel does not take (the bufferevent
 		 * would switch its write event on and off around every reply). */
-		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		if (!c->tls && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 			ssize_t w = send(bufferevent_getfd(c->bev), p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w > 0) {
 				p += w;
@@ -238,6 +283,14 @@ static int sp_conn_want(struct sp_conn *c, enum sp_want w)
 		}
 		return 0;
 	}
+	case SP_WANT_STARTTLS:
+		sp_conn_send(c);   /* the 220, in plain text */
+		/* what the client sent after STARTTLS was sent in plain text: it
+		 * must not be read as if it came through TLS (CVE-2011-0411) */
+		evbuffer_drain(bufferevent_get_input(c->bev),
+			       evbuffer_get_length(bufferevent_get_input(c->bev)));
+		sp_conn_tls_start(c);
+		return 0;
 	case SP_WANT_COMMIT:
 		c->busy = 1;
 		if (sp_offload_run(c->srv->offload, sp_conn_commit_work, sp_conn_commit_done, c) < 0) {
@@ -287,6 +340,10 @@ static void sp_conn_event(struct bufferevent *bev, short what, void *vc)
 	struct sp_conn *c = vc;
 
 	(void)bev;
+	if (c->handshake) {
+		sp_conn_tls_done(c, what);
+		return;
+	}
 	if (c->s == NULL) {   /* gone during the name lookup */
 		sp_conn_free(c);
 		return;
@@ -301,6 +358,69 @@ static void sp_conn_event(struct bufferevent *bev, short what, void *vc)
 		sp_session_eof(c->s);
 		sp_conn_free(c);
 	}
+}
+
+/* Puts libevent's OpenSSL filter over the socket and starts the server
+ * side of the handshake; sp_conn_event sees it end. */
+static void sp_conn_tls_start(struct sp_conn *c)
+{
+	struct timeval tv = {c->env->conf->timeout_s, 0};
+	struct bufferevent *tb;
+	struct ssl_st *ssl = sp_tls_server_ssl(c->env->conf->tls);
+
+	tb = ssl ? bufferevent_openssl_filter_new(c->srv->base, c->bev, ssl,
+						  BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)
+		 : NULL;
+	if (tb == NULL) {
+		if (c->env->log)
+			c->env->log(c->env->log_ctx, "warning: cannot start TLS: out of memory");
+		if (c->s)
+			sp_session_eof(c->s);
+		c->dead = 1;
+		event_active(c->free_ev ? c->free_ev
+			     : (c->free_ev = evtimer_new(c->srv->base, sp_conn_free_later, c)),
+			     EV_TIMEOUT, 0);
+		return;
+	}
+	c->bev = tb;
+	c->tls = 1;
+	c->handshake = 1;
+	bufferevent_setcb(tb, sp_conn_read, NULL, sp_conn_event, c);
+	bufferevent_set_timeouts(tb, &tv, &tv);
+	bufferevent_enable(tb, EV_READ);
+}
+
+/* The handshake is over (what: BEV_EVENT_CONNECTED, or an error). */
+static void sp_conn_tls_done(struct sp_conn *c, short what)
+{
+	char err[256], line[700];
+
+	c->handshake = 0;
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		unsigned long e = bufferevent_get_openssl_error(c->bev);
+		sp_tls_error_string(e, err, sizeof(err));
+		if (c->env->log) {
+			if (e) {
+				snprintf(line, sizeof(line), "warning: TLS library problem: %s", err);
+				c->env->log(c->env->log_ctx, line);
+			}
+			snprintf(line, sizeof(line), "SSL_accept error from %s[%s]: %s",
+				 c->peer.name, c->peer.addr, what & BEV_EVENT_TIMEOUT ? "timeout"
+				 : e ? "-1" : "lost connection");
+			c->env->log(c->env->log_ctx, line);
+		}
+		if (c->s)
+			sp_session_eof(c->s);
+		sp_conn_free(c);
+		return;
+	}
+	sp_tls_describe(bufferevent_openssl_get_ssl(c->bev), &c->tls_info);
+	if (c->s == NULL) {   /* wrapper mode: the session starts now */
+		sp_conn_begin(c);
+		return;
+	}
+	sp_session_tls_started(c->s, &c->tls_info);
+	sp_conn_process(c);   /* anything already decrypted */
 }
 
 /* The client's address as text; an IPv4-mapped IPv6 address as IPv4. */
@@ -358,9 +478,16 @@ static int sp_conn_limited(struct sp_conn *c)
 /* The session starts once the client's name is known. */
 static void sp_conn_begin(struct sp_conn *c)
 {
+	if (c->env->conf->tls_wrapper && !c->tls) {   /* TLS first, then the greeting */
+		bufferevent_setcb(c->bev, NULL, NULL, sp_conn_event, c);
+		sp_conn_tls_start(c);
+		return;
+	}
 	if (sp_conn_limited(c))
 		return;
 	c->s = sp_session_new(c->env, &c->peer);
+	if (c->tls)
+		sp_session_tls_started(c->s, &c->tls_info);
 	if (c->warn[0] && c->env->log) {
 		char line[600];
 		snprintf(line, sizeof(line), "warning: %s", c->warn);

@@ -6,6 +6,7 @@
  * message content in session_data.c.
  */
 #include "session_impl.h"
+#include "../net/tls.h"
 #include "../policy/netlist.h"
 #include "../smtp/line.h"
 #include "../util/mem.h"
@@ -115,6 +116,22 @@ struct sp_session *sp_session_new(const struct sp_smtpd_env *env, const struct s
 	return s;
 }
 
+void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info)
+{
+	sp_sess_reset_txn(s);
+	s->helo[0] = 0;
+	s->txn.helo = NULL;
+	s->txn.esmtp = 0;
+	s->esmtp = 0;
+	s->pipelining = 0;
+	s->tls = 1;
+	snprintf(s->tls_desc, sizeof(s->tls_desc), "%s with cipher %s (%d/%d bits)", info->protocol,
+		 info->cipher, info->bits, info->alg_bits);
+	if (s->conf->tls_loglevel >= 1 && s->started)
+		sp_sess_log(s, "Anonymous TLS connection established from %s[%s]: %s%s", s->peer.name,
+			    s->peer.addr, s->tls_desc, info->reused ? " (resumed)" : "");
+}
+
 void sp_sess_reset_txn(struct sp_session *s)
 {
 	if (s->q_open)
@@ -169,8 +186,12 @@ enum sp_want sp_session_start(struct sp_session *s)
 	struct sp_presult r;
 	enum sp_want w;
 
-	if (!s->started)
+	if (!s->started) {
 		sp_sess_log(s, "connect from %s[%s]", s->peer.name, s->peer.addr);
+		if (s->tls && s->conf->tls_loglevel >= 1)   /* wrapper mode: TLS came first */
+			sp_sess_log(s, "Anonymous TLS connection established from %s[%s]: %s",
+				    s->peer.name, s->peer.addr, s->tls_desc);
+	}
 	s->started = 1;
 	if (sp_policy_delay_reject(s->env->policy)) {
 		sp_sess_reply(s, "220 %s", s->conf->banner);

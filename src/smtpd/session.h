@@ -30,6 +30,9 @@ enum sp_want {
 	SP_WANT_COMMIT,   /* sp_qfile_commit(sp_session_qfile()) (off the loop), then
 			   * sp_session_commit_done() */
 	SP_WANT_CLOSE,    /* send the output, then close the connection */
+	SP_WANT_STARTTLS, /* send the output, throw away the client's input not yet
+			   * used (what it pipelined after STARTTLS), run the TLS
+			   * handshake, then sp_session_tls_started() */
 };
 
 /* Shared by the sessions of one process; read-only for them except the ID
@@ -48,6 +51,12 @@ struct sp_smtpd_env {
 	int anvil_fd;
 	int service;                              /* this service's index, for anvil */
 };
+
+/* TLS is up (after STARTTLS, or at connect in wrapper mode): the session
+ * forgets what it knew, as RFC 3207 4.2 says (HELO, the transaction), and
+ * records the protocol and cipher for the logs and the Received header. */
+struct sp_tls_info;
+void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info);
 
 /* The client as the server found it at connect. */
 struct sp_peer {

@@ -92,6 +92,8 @@ static void sp_sess_ehlo_reply(struct sp_session *s)
 	}
 	if (!s->conf->vrfy_disabled)
 		lines[n++] = "VRFY";
+	if (s->conf->tls && !s->conf->tls_wrapper && !s->tls)
+		lines[n++] = "STARTTLS";
 	lines[n++] = "ENHANCEDSTATUSCODES";
 	if (ext & SP_EXT_8BITMIME)
 		lines[n++] = "8BITMIME";
@@ -344,6 +346,34 @@ static enum sp_want sp_sess_vrfy(struct sp_session *s, const struct sp_cmd *c)
 	return SP_WANT_INPUT;
 }
 
+/* ---- STARTTLS ---- */
+
+static enum sp_want sp_sess_starttls(struct sp_session *s)
+{
+	if (s->in_mail) {
+		sp_sess_error(s, "503 5.5.1 Error: MAIL transaction in progress");
+		return SP_WANT_INPUT;
+	}
+	if (s->tls) {
+		sp_sess_error(s, "554 5.5.1 Error: TLS already active");
+		return SP_WANT_INPUT;
+	}
+	if (s->conf->tls == NULL || s->conf->tls_wrapper) {
+		sp_sess_error(s, "502 5.5.1 Error: command not implemented");
+		return SP_WANT_INPUT;
+	}
+	sp_sess_ok(s);
+	sp_sess_reply(s, "220 2.0.0 Ready to start TLS");
+	return SP_WANT_STARTTLS;
+}
+
+/* The commands a client may give before STARTTLS when TLS is required. */
+static int sp_sess_pre_tls(enum sp_verb v)
+{
+	return v == SP_VERB_HELO || v == SP_VERB_EHLO || v == SP_VERB_STARTTLS ||
+	       v == SP_VERB_RSET || v == SP_VERB_NOOP || v == SP_VERB_QUIT;
+}
+
 /* ---- dispatch ---- */
 
 static void sp_sess_syntax(struct sp_session *s, enum sp_verb v)
@@ -380,6 +410,11 @@ static void sp_sess_junk(struct sp_session *s, enum sp_verb v)
 enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int syntax)
 {
 	sp_sess_junk(s, c->verb);
+	if (s->conf->tls_level == SP_TLS_ENCRYPT && !s->tls && !sp_sess_pre_tls(c->verb) &&
+	    c->verb != SP_VERB_UNKNOWN) {
+		sp_sess_error(s, "530 5.7.0 Must issue a STARTTLS command first");
+		return SP_WANT_INPUT;
+	}
 	/* a BDAT without a count is answered (and the session ended) there */
 	if (syntax && !(c->verb == SP_VERB_VRFY && s->conf->vrfy_disabled) &&
 	    c->verb != SP_VERB_BDAT) {
@@ -422,6 +457,7 @@ enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int s
 		sp_sess_error(s, "503 5.5.1 Error: authentication not enabled");
 		return SP_WANT_INPUT;
 	case SP_VERB_STARTTLS:
+		return sp_sess_starttls(s);
 	case SP_VERB_ETRN:
 		sp_sess_error(s, "502 5.5.1 Error: command not implemented");
 		return SP_WANT_INPUT;

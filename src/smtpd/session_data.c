@@ -58,14 +58,23 @@ static void sp_sess_open_queue(struct sp_session *s)
 	if (s->txn.helo)
 		sp_qfile_addf(&s->q, SP_QREC_ATTR, "helo_name=%s", s->txn.helo);
 	sp_qfile_addf(&s->q, SP_QREC_ATTR, "protocol=%s", s->esmtp ? "ESMTP" : "SMTP");
+	if (s->tls)
+		sp_qfile_addf(&s->q, SP_QREC_ATTR, "tls=%s", s->tls_desc);
 	for (size_t i = 0; i < s->nprepend; i++) {   /* PREPEND: above the Received header */
 		sp_qfile_content(&s->q, s->prepend[i], strlen(s->prepend[i]));
 		sp_qfile_content(&s->q, "\r\n", 2);
 	}
 	sp_sess_date(now, date, sizeof(date));
-	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n\tby %s (%s) with %s id %s",
-		     s->txn.helo ? s->txn.helo : s->peer.name, s->peer.name, s->peer.addr,
-		     c->myhostname, c->mail_name, s->esmtp ? "ESMTP" : "SMTP", s->q.id);
+	/* as Postfix: the protocol gets an S under TLS, and with
+	 * smtpd_tls_received_header the session is described */
+	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n%s%s%s\tby %s (%s) with %s%s "
+		     "id %s", s->txn.helo ? s->txn.helo : s->peer.name, s->peer.name, s->peer.addr,
+		     s->tls && c->tls_received_header ? "\t(using " : "",
+		     s->tls && c->tls_received_header ? s->tls_desc : "",
+		     s->tls && c->tls_received_header ? ")\r\n\t(No client certificate requested)\r\n"
+						       : "",
+		     c->myhostname, c->mail_name, s->esmtp ? "ESMTP" : "SMTP", s->tls ? "S" : "",
+		     s->q.id);
 	if (n > 0 && (size_t)n < sizeof(hdr) && s->nrcpt == 1)
 		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "\r\n\tfor <%s>", s->rcpts[0].addr);
 	if (n > 0 && (size_t)n < sizeof(hdr))

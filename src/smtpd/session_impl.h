@@ -45,6 +45,8 @@ struct sp_session {
 	struct sp_pdns_cache dns;
 	char helo[256];
 	int esmtp;                   /* EHLO was accepted */
+	int tls;                     /* TLS is up */
+	char tls_desc[160];          /* "TLSv1.3 with cipher X (256/256 bits)" */
 	int pipelining;              /* and PIPELINING was announced */
 	char access_denied[SP_PREPLY_MAX];
 

@@ -1,0 +1,294 @@
+/*
+ * tls.c - the server-side TLS context (see tls.h).
+ */
+#include "tls.h"
+#include "../config/value.h"
+#include "../util/mem.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct sp_tls_server {
+	SSL_CTX *ctx;
+};
+
+/* Postfix 3.7's tls_high_cipherlist and tls_medium_cipherlist. */
+#define SP_TLS_HIGH "aNULL:-aNULL:HIGH:@STRENGTH"
+#define SP_TLS_MEDIUM "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH"
+
+static const struct {
+	const char *name;
+	int version;
+} sp_tls_versions[] = {
+	{"SSLv2", 0}, {"SSLv3", SSL3_VERSION}, {"TLSv1", TLS1_VERSION},
+	{"TLSv1.1", TLS1_1_VERSION}, {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+};
+#define SP_NVERS (sizeof(sp_tls_versions) / sizeof(sp_tls_versions[0]))
+
+static int sp_tls_version_index(const char *s, size_t n)
+{
+	for (size_t i = 0; i < SP_NVERS; i++)
+		if (strlen(sp_tls_versions[i].name) == n && strncasecmp(s, sp_tls_versions[i].name, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int sp_tls_protocols(const char *list, int *min, int *max, char *err, size_t errlen)
+{
+	int on[SP_NVERS], included = 0, lo = -1, hi = -1;
+	const char *p = list;
+
+	for (size_t i = 0; i < SP_NVERS; i++)
+		on[i] = 1;
+	on[0] = 0;   /* SSLv2 does not exist in OpenSSL 3 */
+	while (*p) {
+		size_t n;
+		int neg = 0, ge = 0, le = 0, k;
+		p += strspn(p, ", \t:");
+		if (*p == 0)
+			break;
+		n = strcspn(p, ", \t:");
+		if (*p == '!')
+			neg = 1, p++, n--;
+		else if (n > 2 && p[0] == '>' && p[1] == '=')
+			ge = 1, p += 2, n -= 2;
+		else if (n > 2 && p[0] == '<' && p[1] == '=')
+			le = 1, p += 2, n -= 2;
+		if ((k = sp_tls_version_index(p, n)) < 0) {
+			snprintf(err, errlen, "unknown protocol \"%.*s\"", (int)(n < 40 ? n : 40), p);
+			return -1;
+		}
+		if (neg) {
+			on[k] = 0;
+		} else if (ge || le) {
+			for (size_t i = 0; i < SP_NVERS; i++)
+				if (ge ? (int)i < k : (int)i > k)
+					on[i] = 0;
+		} else {
+			included |= 1 << k;
+		}
+		p += n;
+	}
+	for (size_t i = 1; i < SP_NVERS; i++) {
+		if (included && !(included & (1 << i)))
+			on[i] = 0;
+		if (on[i]) {
+			lo = lo < 0 ? (int)i : lo;
+			hi = (int)i;
+		}
+	}
+	if (lo < 0) {
+		snprintf(err, errlen, "no protocol is left");
+		return -1;
+	}
+	*min = sp_tls_versions[lo].version;
+	*max = sp_tls_versions[hi].version;
+	return 0;
+}
+
+void sp_tls_error_text(char *buf, size_t len)
+{
+	unsigned long e = ERR_get_error(), next;
+
+	if (e == 0) {
+		snprintf(buf, len, "no TLS library error");
+		return;
+	}
+	while ((next = ERR_get_error()) != 0)   /* the last one is the innermost cause */
+		e = next;
+	ERR_error_string_n(e, buf, len);
+}
+
+void sp_tls_error_string(unsigned long e, char *buf, size_t len)
+{
+	if (e == 0)
+		snprintf(buf, len, "no TLS library error");
+	else
+		ERR_error_string_n(e, buf, len);
+}
+
+static const struct sp_param *sp_find(const struct sp_view *v, const char *name)
+{
+	return sp_view_find(v, name);
+}
+
+static const char *sp_val(const struct sp_view *v, const char *name, const char *def)
+{
+	const struct sp_param *p = sp_find(v, name);
+
+	return p && p->value ? p->value : def;
+}
+
+/* An error about parameter name, at its line. */
+static void sp_tls_err(struct sp_diags *d, const struct sp_view *v, const char *name,
+		       const char *fix, const char *what)
+{
+	const struct sp_param *p = sp_find(v, name);
+	char lib[256];
+
+	sp_tls_error_text(lib, sizeof(lib));
+	sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, name, fix, "%s (%s)", what,
+		    lib);
+}
+
+/* Certificates and keys: each chain file holds a key and its chain; else
+ * the cert file (with its chain) and the key file. */
+static int sp_tls_load_keys(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags *d)
+{
+	const char *chains = sp_val(v, "smtpd_tls_chain_files", "");
+	const char *cert = sp_val(v, "smtpd_tls_cert_file", "");
+	const char *key = sp_val(v, "smtpd_tls_key_file", cert);
+	char what[1200];
+
+	if (chains[strspn(chains, ", \t")]) {
+		char *list = sp_xstrdup(chains), *save = NULL;
+		int bad = 0;
+		for (char *f = strtok_r(list, ", \t", &save); f && !bad; f = strtok_r(NULL, ", \t", &save)) {
+			snprintf(what, sizeof(what), "cannot load the key and chain in %s", f);
+			if (SSL_CTX_use_PrivateKey_file(ctx, f, SSL_FILETYPE_PEM) != 1 ||
+			    SSL_CTX_use_certificate_chain_file(ctx, f) != 1 ||
+			    SSL_CTX_check_private_key(ctx) != 1) {
+				sp_tls_err(d, v, "smtpd_tls_chain_files", "each file holds a private "
+					   "key, then its certificate and the chain, in PEM", what);
+				bad = 1;
+			}
+		}
+		free(list);
+		return bad ? -1 : 0;
+	}
+	if (cert[0] == 0) {
+		const struct sp_param *p = sp_find(v, "smtpd_tls_security_level");
+		sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, "smtpd_tls_cert_file",
+			    "set smtpd_tls_cert_file and smtpd_tls_key_file (or smtpd_tls_chain_files), "
+			    "or smtpd_tls_security_level = none",
+			    "TLS is on for this service but no certificate is configured");
+		return -1;
+	}
+	snprintf(what, sizeof(what), "cannot load the certificate chain in %s", cert);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		sp_tls_err(d, v, "smtpd_tls_cert_file", "give a PEM file with the server "
+			   "certificate first, then its chain", what);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "cannot load the private key in %s", key);
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		sp_tls_err(d, v, "smtpd_tls_key_file", "give the PEM file of the certificate's "
+			   "private key (readable by root)", what);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "the private key in %s does not belong to the "
+		 "certificate in %s", key, cert);
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		sp_tls_err(d, v, "smtpd_tls_key_file", "give the key that matches "
+			   "smtpd_tls_cert_file", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Protocols and ciphers, opportunistic or mandatory. */
+static int sp_tls_policy(SSL_CTX *ctx, const struct sp_view *v, int mandatory, struct sp_diags *d)
+{
+	const char *pname = mandatory ? "smtpd_tls_mandatory_protocols" : "smtpd_tls_protocols";
+	const char *cname = mandatory ? "smtpd_tls_mandatory_ciphers" : "smtpd_tls_ciphers";
+	const char *grade = sp_val(v, cname, "medium");
+	const char *excl = sp_val(v, "smtpd_tls_exclude_ciphers", "");
+	const char *mexcl = mandatory ? sp_val(v, "smtpd_tls_mandatory_exclude_ciphers", "") : "";
+	const struct sp_param *pp = sp_find(v, pname);
+	char err[200], list[2048];
+	int min, max;
+	size_t n;
+
+	if (sp_tls_protocols(sp_val(v, pname, ">=TLSv1.2"), &min, &max, err, sizeof(err)) < 0) {
+		sp_diag_add(d, SP_ERROR, pp ? pp->file : NULL, pp ? pp->line : 0, pname,
+			    "write for example \">=TLSv1.2\" or \"!SSLv2, !SSLv3, !TLSv1, !TLSv1.1\"",
+			    "%s", err);
+		return -1;
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, min) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, max) != 1) {
+		sp_tls_err(d, v, pname, "name protocols this OpenSSL supports", "cannot set them");
+		return -1;
+	}
+	n = (size_t)snprintf(list, sizeof(list), "%s", strcasecmp(grade, "high") == 0 ? SP_TLS_HIGH
+									     : SP_TLS_MEDIUM);
+	for (int pass = 0; pass < 2; pass++) {
+		char *words = sp_xstrdup(pass ? mexcl : excl), *save = NULL;
+		for (char *w = strtok_r(words, ", \t:", &save); w && n < sizeof(list);
+		     w = strtok_r(NULL, ", \t:", &save))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, ":!%s", w);
+		free(words);
+	}
+	if (n >= sizeof(list) || SSL_CTX_set_cipher_list(ctx, list) != 1) {
+		sp_tls_err(d, v, "smtpd_tls_exclude_ciphers", "name OpenSSL cipher names or types",
+			   "the cipher list is not usable");
+		return -1;
+	}
+	return 0;
+}
+
+struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
+					struct sp_diags *d)
+{
+	static const unsigned char sid_ctx[] = "sallyport-smtpd";
+	struct sp_tls_server *t;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	int64_t secs = 3600;
+
+	if (ctx == NULL) {
+		sp_tls_err(d, v, "smtpd_tls_security_level", NULL, "cannot create a TLS context");
+		return NULL;
+	}
+	/* Postfix's server options: no renegotiation by the client, the
+	 * server's cipher order, no compression */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+				 SSL_OP_NO_COMPRESSION);
+	if (sp_tls_load_keys(ctx, v, d) < 0 || sp_tls_policy(ctx, v, mandatory, d) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	/* Resumption: session tickets, whose keys this context made once, so
+	 * every worker (they inherit it) resumes every other's sessions; and the
+	 * in-process cache for clients without tickets. */
+	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	(void)sp_value_time(sp_val(v, "smtpd_tls_session_cache_timeout", "3600s"), 's', &secs);
+	SSL_CTX_set_timeout(ctx, secs > 0 ? (long)secs : 3600);
+	t = sp_xcalloc(1, sizeof(*t));
+	t->ctx = ctx;
+	return t;
+}
+
+void sp_tls_server_free(struct sp_tls_server **tp)
+{
+	if (*tp == NULL)
+		return;
+	SSL_CTX_free((*tp)->ctx);
+	free(*tp);
+	*tp = NULL;
+}
+
+void sp_tls_server_ticket_keys(struct sp_tls_server *t, const unsigned char *keys)
+{
+	SSL_CTX_set_tlsext_ticket_keys(t->ctx, (void *)keys, SP_TLS_TICKET_KEYS);
+}
+
+struct ssl_st *sp_tls_server_ssl(struct sp_tls_server *t)
+{
+	return SSL_new(t->ctx);
+}
+
+void sp_tls_describe(struct ssl_st *ssl, struct sp_tls_info *info)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+
+	memset(info, 0, sizeof(*info));
+	snprintf(info->protocol, sizeof(info->protocol), "%s", SSL_get_version(ssl));
+	snprintf(info->cipher, sizeof(info->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "unknown");
+	info->bits = c ? SSL_CIPHER_get_bits(c, &info->alg_bits) : 0;
+	info->reused = SSL_session_reused(ssl);
+}
