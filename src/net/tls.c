@@ -6,6 +6,7 @@
 #include "../util/mem.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,15 +129,116 @@ static void sp_tls_err(struct sp_diags *d, const struct sp_view *v, const char *
 		       const char *fix, const char *what)
 {
 	const struct sp_param *p = sp_find(v, name);
-	char lib[256];
+	char lib[256] = "";
 
-	sp_tls_error_text(lib, sizeof(lib));
-	sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, name, fix, "%s (%s)", what,
-		    lib);
+	if (ERR_peek_error() != 0)
+		sp_tls_error_text(lib, sizeof(lib));
+	sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, name, fix, "%s%s%s%s", what,
+		    lib[0] ? " (" : "", lib, lib[0] ? ")" : "");
 }
 
-/* Certificates and keys: each chain file holds a key and its chain; else
- * the cert file (with its chain) and the key file. */
+/* One PEM object of in, read back from its own buffer as a key or a
+ * certificate. Returns 1 key, 2 certificate, 0 at the end, -1 other or bad. */
+static int sp_tls_pem_next(BIO *in, EVP_PKEY **key, X509 **crt)
+{
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len = 0;
+	int kind = -1;
+	BIO *one;
+
+	*key = NULL;
+	*crt = NULL;
+	if (PEM_read_bio(in, &name, &header, &data, &len) != 1) {
+		ERR_clear_error();   /* the end of the input */
+		return 0;
+	}
+	if ((one = BIO_new(BIO_s_mem())) != NULL && PEM_write_bio(one, name, header, data, len) > 0) {
+		if (strstr(name, "PRIVATE KEY") && (*key = PEM_read_bio_PrivateKey(one, NULL, NULL,
+										 NULL)))
+			kind = 1;
+		else if (strcmp(name, "CERTIFICATE") == 0 &&
+			 (*crt = PEM_read_bio_X509(one, NULL, NULL, NULL)))
+			kind = 2;
+	}
+	BIO_free(one);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	return kind;
+}
+
+/* Installs a key with the certificate chain after it; 0 or -1. */
+static int sp_tls_use(SSL_CTX *ctx, EVP_PKEY *key, STACK_OF(X509) *certs)
+{
+	X509 *leaf = sk_X509_shift(certs);
+	int rc = leaf && SSL_CTX_use_cert_and_key(ctx, leaf, key, certs, 1) == 1 ? 0 : -1;
+
+	X509_free(leaf);
+	return rc;
+}
+
+/* smtpd_tls_chain_files as Postfix reads it: the files in order are one
+ * stream of PEM objects, each private key followed by its certificate
+ * chain (a key and its chain may be in one file or in consecutive ones). */
+static int sp_tls_chain_files(SSL_CTX *ctx, const char *files, char *what, size_t wlen)
+{
+	char *list = sp_xstrdup(files), *save = NULL;
+	BIO *all = BIO_new(BIO_s_mem());
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	EVP_PKEY *key = NULL, *k;
+	X509 *c;
+	int rc = 0, kind, nkeys = 0;
+
+	for (char *f = strtok_r(list, ", \t", &save); f && rc == 0; f = strtok_r(NULL, ", \t", &save)) {
+		BIO *in = BIO_new_file(f, "r");
+		char buf[4096];
+		int n;
+		if (in == NULL) {
+			snprintf(what, wlen, "cannot read %s", f);
+			rc = -1;
+			break;
+		}
+		while ((n = BIO_read(in, buf, sizeof(buf))) > 0)
+			BIO_write(all, buf, n);
+		BIO_write(all, "\n", 1);
+		BIO_free(in);
+	}
+	while (rc == 0 && (kind = sp_tls_pem_next(all, &k, &c)) != 0) {
+		if (kind < 0 || (kind == 2 && key == NULL)) {
+			snprintf(what, wlen, "%s", kind < 0 ? "a PEM object that is neither a private "
+				 "key nor a certificate" : "a certificate before any private key");
+			rc = -1;
+		} else if (kind == 1) {
+			if (key && sp_tls_use(ctx, key, certs) < 0) {
+				snprintf(what, wlen, "private key %d has no matching certificate", nkeys);
+				rc = -1;
+			}
+			EVP_PKEY_free(key);
+			sk_X509_pop_free(certs, X509_free);
+			certs = sk_X509_new_null();
+			key = k;
+			nkeys++;
+		} else {
+			sk_X509_push(certs, c);
+		}
+	}
+	if (rc == 0 && key == NULL) {
+		snprintf(what, wlen, "no private key in the files");
+		rc = -1;
+	} else if (rc == 0 && sp_tls_use(ctx, key, certs) < 0) {
+		snprintf(what, wlen, "private key %d has no matching certificate", nkeys);
+		rc = -1;
+	}
+	EVP_PKEY_free(key);
+	sk_X509_pop_free(certs, X509_free);
+	BIO_free(all);
+	free(list);
+	return rc;
+}
+
+/* Certificates and keys: smtpd_tls_chain_files, else the cert file (with
+ * its chain) and the key file. */
 static int sp_tls_load_keys(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags *d)
 {
 	const char *chains = sp_val(v, "smtpd_tls_chain_files", "");
@@ -145,20 +247,12 @@ static int sp_tls_load_keys(SSL_CTX *ctx, const struct sp_view *v, struct sp_dia
 	char what[1200];
 
 	if (chains[strspn(chains, ", \t")]) {
-		char *list = sp_xstrdup(chains), *save = NULL;
-		int bad = 0;
-		for (char *f = strtok_r(list, ", \t", &save); f && !bad; f = strtok_r(NULL, ", \t", &save)) {
-			snprintf(what, sizeof(what), "cannot load the key and chain in %s", f);
-			if (SSL_CTX_use_PrivateKey_file(ctx, f, SSL_FILETYPE_PEM) != 1 ||
-			    SSL_CTX_use_certificate_chain_file(ctx, f) != 1 ||
-			    SSL_CTX_check_private_key(ctx) != 1) {
-				sp_tls_err(d, v, "smtpd_tls_chain_files", "each file holds a private "
-					   "key, then its certificate and the chain, in PEM", what);
-				bad = 1;
-			}
+		if (sp_tls_chain_files(ctx, chains, what, sizeof(what)) < 0) {
+			sp_tls_err(d, v, "smtpd_tls_chain_files", "list PEM files in which each "
+				   "private key is followed by its certificate and chain", what);
+			return -1;
 		}
-		free(list);
-		return bad ? -1 : 0;
+		return 0;
 	}
 	if (cert[0] == 0) {
 		const struct sp_param *p = sp_find(v, "smtpd_tls_security_level");

@@ -61,10 +61,27 @@ const char *sp_diag_excerpt(const char *s, size_t n, size_t max, char *out, size
 	return out;
 }
 
+static int sp_streq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same finding twice (the same setting read for two services). */
+static int sp_diag_same(const struct sp_diag *a, const struct sp_diag *b)
+{
+	return a->sev == b->sev && a->line == b->line && sp_streq(a->file, b->file) &&
+	       sp_streq(a->param, b->param) && sp_streq(a->what, b->what);
+}
+
 void sp_diags_print(const struct sp_diags *d, FILE *fp)
 {
-	for (size_t i = 0; i < d->n; i++)
-		sp_diag_print(&d->v[i], fp);
+	for (size_t i = 0; i < d->n; i++) {
+		size_t j = 0;
+		while (j < i && !sp_diag_same(&d->v[j], &d->v[i]))
+			j++;
+		if (j == i)   /* each finding once */
+			sp_diag_print(&d->v[i], fp);
+	}
 }
 
 size_t sp_diags_count(const struct sp_diags *d, enum sp_sev sev, const char *needle)

@@ -39,10 +39,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, extra="", chroot=False, files=None, base=BASE_MAIN_CF, before=None):
+    def __init__(self, extra="", chroot=False, files=None, base=BASE_MAIN_CF, before=None,
+                 master_extra=""):
         self.dir = tempfile.mkdtemp(prefix="sallyport-it-")
         os.chmod(self.dir, 0o755)   # as root, the workers run as mail_owner and must get in
         self.port = free_port()
+        self.port2 = free_port()   # for a second service (master_extra's {port2})
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
             f.write(base.replace("{dir}", self.dir) + extra.replace("{dir}", self.dir))
         for name, text in (files or {}).items():
@@ -52,6 +54,7 @@ class Server:
             before(self.dir)   # e.g. compile tables, as an administrator would
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
             f.write(f"127.0.0.1:{self.port} inet n - {'y' if chroot else 'n'} - - smtpd\n")
+            f.write(master_extra.replace("{port2}", str(self.port2)))
         self.log_path = os.path.join(self.dir, "log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BINARY, "start", "-f", "-c", self.dir],
