@@ -125,6 +125,7 @@ void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info
 	s->esmtp = 0;
 	s->pipelining = 0;
 	s->tls = 1;
+	s->txn.tls = 1;
 	snprintf(s->tls_desc, sizeof(s->tls_desc), "%s with cipher %s (%d/%d bits)", info->protocol,
 		 info->cipher, info->bits, info->alg_bits);
 	if (s->conf->tls_loglevel >= 1 && s->started)
