@@ -92,6 +92,31 @@ static void sp_svc_free(struct sp_svc *svc, int keep_fds)
 	free(svc);
 }
 
+/* smtpd_sasl_path is relative to queue_directory, which is also the
+ * chroot: an absolute path cannot be reached from inside it (the mistake
+ * of ../shared/seed/); say which relative path was meant. */
+static int sp_svc_sasl_path(const struct sp_svc *svc, struct sp_diags *d)
+{
+	const struct sp_param *p = sp_view_find(&svc->view, "smtpd_sasl_path");
+	const char *path = svc->conf.sasl_path, *q = svc->conf.queue_dir;
+	size_t ql = strlen(q);
+	char fix[1200];
+
+	if (!svc->conf.sasl_enable || path[0] != '/' || !svc->chroot)
+		return 0;
+	if (strncmp(path, q, ql) == 0 && path[ql] == '/')
+		snprintf(fix, sizeof(fix), "write smtpd_sasl_path = %s", path + ql + 1);
+	else
+		snprintf(fix, sizeof(fix), "put the socket under %s (Dovecot: service auth { "
+			 "unix_listener %s/private/auth { ... } }) and write smtpd_sasl_path = "
+			 "private/auth", q, q);
+	sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, "smtpd_sasl_path", fix,
+		    "%s is an absolute path, but service %s runs chrooted in %s (master.cf), "
+		    "where that path does not exist; the path is relative to queue_directory",
+		    path, svc->ms->name, q);
+	return -1;
+}
+
 static struct sp_svc *sp_svc_load(struct sp_svcs *all, const struct sp_service *s, int fg,
 				  struct sp_diags *d)
 {
@@ -112,6 +137,10 @@ static struct sp_svc *sp_svc_load(struct sp_svcs *all, const struct sp_service *
 	}
 	sp_log_setup(&svc->log, &svc->view, "smtpd", fg);
 	svc->chroot = s->chroot == 'y';
+	if (sp_svc_sasl_path(svc, d) < 0) {
+		sp_svc_free(svc, 1);
+		return NULL;
+	}
 	svc->env.conf = &svc->conf;
 	svc->env.policy = svc->policy;
 	svc->env.qids = &all->qids;

@@ -5,6 +5,7 @@
 #include "svc.h"
 #include "../smtpd/server.h"
 #include "../net/tls.h"
+#include "../auth/dovecot_client.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -68,6 +69,26 @@ static void sp_worker_ticket_keys(struct sp_svcs *svcs, int fd, struct sp_log *l
 	explicit_bzero(keys, sizeof(keys));
 }
 
+/* The auth server's client. smtpd_sasl_path is relative to the queue
+ * directory (the chroot when chrooted: queue_dir is "" then). */
+static struct sp_dvc *sp_worker_sasl(struct sp_svc *svc, struct event_base *base)
+{
+	const char *p = svc->conf.sasl_path;
+	char path[4096];
+	struct sp_dvc *c;
+
+	if (p[0] == '/')
+		snprintf(path, sizeof(path), "%s", p);
+	else
+		snprintf(path, sizeof(path), "%s/%s", svc->conf.queue_dir, p);
+	if ((c = sp_dvc_new(base, path, 30, sp_log_line, &svc->log)) == NULL) {
+		sp_logf(&svc->log, "fatal: smtpd_sasl_path %s: too long for a socket path", path);
+		return NULL;
+	}
+	(void)sp_dvc_mechs(c, 0, path, sizeof(path));   /* connects: the first EHLO offers AUTH */
+	return c;
+}
+
 static void sp_worker_term(evutil_socket_t sig, short what, void *vsrv)
 {
 	(void)sig;
@@ -83,6 +104,7 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int
 	struct event_base *base = NULL;
 	struct event *term = NULL;
 	struct sp_svc *svc;
+	struct sp_dvc *sasl = NULL;
 	char err[512];
 	int rc = 1;
 
@@ -120,6 +142,9 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int
 	}
 	if (sp_worker_drop(svc, &svc->log) < 0)
 		goto out;
+	if (svc->conf.sasl_enable && (sasl = sp_worker_sasl(svc, base)) == NULL)
+		goto out;
+	svc->env.sasl = sasl;
 	term = evsignal_new(base, SIGTERM, sp_worker_term, srv);
 	event_add(term, NULL);
 	event_base_dispatch(base);
@@ -128,6 +153,7 @@ out:
 	if (term)
 		event_free(term);
 	sp_server_free(&srv);
+	sp_dvc_free(&sasl);
 	if (base)
 		event_base_free(base);
 	if (svcs.config)

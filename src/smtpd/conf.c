@@ -4,6 +4,7 @@
 #include "conf.h"
 #include "../config/value.h"
 #include "../net/tls.h"
+#include "../auth/dovecot.h"
 #include "../policy/netlist.h"
 #include "../smtp/params.h"
 #include "../util/mem.h"
@@ -87,6 +88,78 @@ static int sp_smtpd_conf_tls(const struct sp_view *v, struct sp_smtpd_conf *c, s
 	return c->tls ? 0 : -1;
 }
 
+/* smtpd_sasl_security_options: the mechanism flags not to offer. */
+static int sp_sasl_options(const struct sp_view *v, const char *name, unsigned *out,
+			   struct sp_diags *d)
+{
+	static const struct {
+		const char *word;
+		unsigned flag;
+	} opts[] = {
+		{"noanonymous", SP_DV_MECH_ANONYMOUS}, {"noplaintext", SP_DV_MECH_PLAINTEXT},
+		{"nodictionary", SP_DV_MECH_DICTIONARY}, {"noactive", SP_DV_MECH_ACTIVE},
+	};
+	const struct sp_param *p = sp_view_find(v, name);
+	char *words = sp_xstrdup(p && p->value ? p->value : "noanonymous"), *save = NULL;
+	int rc = 0;
+
+	*out = 0;
+	for (char *w = strtok_r(words, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		size_t i = 0;
+		while (i < sizeof(opts) / sizeof(opts[0]) && strcasecmp(w, opts[i].word) != 0)
+			i++;
+		if (i < sizeof(opts) / sizeof(opts[0])) {
+			*out |= opts[i].flag;
+		} else {
+			sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, name,
+				    "use noanonymous, noplaintext, nodictionary, noactive",
+				    "\"%s\" is not supported", w);
+			rc = -1;
+		}
+	}
+	free(words);
+	return rc;
+}
+
+/* SASL settings; the socket path is checked against the chroot by svc.c. */
+static int sp_smtpd_conf_sasl(const struct sp_view *v, struct sp_smtpd_conf *c, struct sp_diags *d)
+{
+	const struct sp_param *t = sp_view_find(v, "smtpd_sasl_type");
+	const struct sp_param *ld = sp_view_find(v, "smtpd_sasl_local_domain");
+	const struct sp_param *ex = sp_view_find(v, "smtpd_sasl_exceptions_networks");
+	int rc = 0;
+
+	c->sasl_enable = sp_bool(v, "smtpd_sasl_auth_enable", 0);
+	c->tls_auth_only = sp_bool(v, "smtpd_tls_auth_only", 1);
+	c->broken_sasl_clients = sp_bool(v, "broken_sasl_auth_clients", 0);
+	c->sasl_auth_header = sp_bool(v, "smtpd_sasl_authenticated_header", 0);
+	c->sasl_path = sp_xstrdup(sp_get(v, "smtpd_sasl_path", "private/auth"));
+	c->sasl_service = sp_xstrdup(sp_get(v, "smtpd_sasl_service", "smtp"));
+	if (sp_sasl_options(v, "smtpd_sasl_security_options", &c->sasl_exclude, d) < 0 ||
+	    sp_sasl_options(v, "smtpd_sasl_tls_security_options", &c->sasl_tls_exclude, d) < 0)
+		rc = -1;
+	c->sasl_excl = sp_netlist_compile(ex && ex->value ? ex->value : "",
+					  "smtpd_sasl_exceptions_networks", ex ? ex->file : NULL,
+					  ex ? ex->line : 0, d);
+	if (c->sasl_excl == NULL)
+		rc = -1;
+	if (!c->sasl_enable)
+		return rc;
+	if (t == NULL || t->value == NULL || strcmp(t->value, "dovecot") != 0) {
+		sp_diag_add(d, SP_ERROR, t ? t->file : NULL, t ? t->line : 0, "smtpd_sasl_type",
+			    "set smtpd_sasl_type = dovecot and smtpd_sasl_path to Dovecot's auth "
+			    "socket", "the built-in auth server (sallyport) is not available yet");
+		rc = -1;
+	}
+	if (ld && ld->value && ld->value[0]) {
+		sp_diag_add(d, SP_ERROR, ld->file, ld->line, "smtpd_sasl_local_domain",
+			    "remove it (Dovecot's auth_default_realm does this)",
+			    "not supported with smtpd_sasl_type = dovecot");
+		rc = -1;
+	}
+	return rc;
+}
+
 int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct sp_diags *d)
 {
 	const struct sp_param *bn = sp_view_find(v, "smtpd_forbid_bare_newline");
@@ -145,6 +218,8 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 		errors++;
 	if (sp_smtpd_conf_tls(v, c, d) < 0)
 		errors++;
+	if (sp_smtpd_conf_sasl(v, c, d) < 0)
+		errors++;
 	if (errors) {
 		sp_smtpd_conf_free(c);
 		return -1;
@@ -161,5 +236,8 @@ void sp_smtpd_conf_free(struct sp_smtpd_conf *c)
 	sp_netlist_free(&c->bare_nl_excl);
 	sp_netlist_free(&c->hog_excl);
 	sp_tls_server_free(&c->tls);
+	free(c->sasl_path);
+	free(c->sasl_service);
+	sp_netlist_free(&c->sasl_excl);
 	memset(c, 0, sizeof(*c));
 }

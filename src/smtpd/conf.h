@@ -50,6 +50,18 @@ struct sp_smtpd_conf {
 	int tls_received_header;      /* smtpd_tls_received_header */
 	int tls_loglevel;             /* smtpd_tls_loglevel */
 	struct sp_tls_server *tls;
+	/* SASL (smtpd_sasl_type = dovecot): AUTH offered when enabled, after
+	 * TLS with smtpd_tls_auth_only, not to smtpd_sasl_exceptions_networks;
+	 * the mechanisms with these SP_DV_MECH_* flags are not offered (from
+	 * smtpd_sasl_security_options and smtpd_sasl_tls_security_options) */
+	int sasl_enable;
+	int tls_auth_only;
+	int broken_sasl_clients;      /* broken_sasl_auth_clients: also "AUTH=..." */
+	int sasl_auth_header;         /* smtpd_sasl_authenticated_header */
+	unsigned sasl_exclude, sasl_tls_exclude;
+	char *sasl_path;              /* smtpd_sasl_path as written */
+	char *sasl_service;
+	struct sp_netlist *sasl_excl; /* smtpd_sasl_exceptions_networks */
 };
 
 /* Reads the settings. Returns 0, or -1 after adding errors to d. */

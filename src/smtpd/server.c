@@ -13,6 +13,7 @@
 #include "../net/dns_event.h"
 #include "../net/offload.h"
 #include "../net/tls.h"
+#include "../auth/dovecot_client.h"
 #include "../queue/qsync.h"
 #include "../util/mem.h"
 
@@ -61,6 +62,8 @@ struct sp_conn {
 	struct sp_tls_info tls_info;
 	struct evbuffer_cb_entry *drain_cb;   /* closing: the socket's output */
 	struct event *free_ev;   /* frees the connection from the loop */
+	unsigned long auth_id;   /* the auth server's request */
+	int auth_pending;        /* and its answer is awaited */
 };
 
 struct sp_server {
@@ -78,6 +81,7 @@ struct sp_server {
 
 static void sp_conn_process(struct sp_conn *c);
 static int sp_conn_want(struct sp_conn *c, enum sp_want w);
+static int sp_conn_auth(struct sp_conn *c);
 static void sp_conn_tls_start(struct sp_conn *c);
 static void sp_conn_tls_done(struct sp_conn *c, short what);
 static void sp_conn_begin(struct sp_conn *c);
@@ -259,6 +263,48 @@ static void sp_conn_commit_done(void *vc)
 	sp_conn_process(c);
 }
 
+static void sp_conn_auth_done(void *vc, const struct sp_dv_line *reply)
+{
+	struct sp_conn *c = vc;
+	enum sp_want w;
+
+	c->busy = 0;
+	c->auth_pending = 0;
+	if (c->dead) {
+		sp_conn_free(c);
+		return;
+	}
+	w = sp_session_auth_answer(c->s, c->auth_id, reply);
+	if (!sp_conn_want(c, w) && c->busy)
+		return;
+	sp_conn_process(c);
+}
+
+/* SP_WANT_AUTH: the session's request goes to the auth server. */
+static int sp_conn_auth(struct sp_conn *c)
+{
+	struct sp_dv_auth a;
+	unsigned long id;
+	int first, rc;
+
+	sp_session_auth_query(c->s, &first, &a, &id);
+	c->busy = 1;
+	c->auth_pending = 1;
+	if (first) {
+		rc = sp_dvc_auth(c->env->sasl, &a, sp_conn_auth_done, c);
+		c->auth_id = a.id;
+	} else {
+		rc = sp_dvc_cont(c->env->sasl, id, a.resp ? a.resp : "", sp_conn_auth_done, c);
+		c->auth_id = id;
+	}
+	if (rc < 0) {   /* the auth server cannot be reached */
+		c->busy = 0;
+		c->auth_pending = 0;
+		return sp_conn_want(c, sp_session_auth_answer(c->s, c->auth_id, NULL));
+	}
+	return 0;
+}
+
 /* Acts on what the session wants; 1 when input may go on. */
 static int sp_conn_want(struct sp_conn *c, enum sp_want w)
 {
@@ -283,6 +329,8 @@ static int sp_conn_want(struct sp_conn *c, enum sp_want w)
 		}
 		return 0;
 	}
+	case SP_WANT_AUTH:
+		return sp_conn_auth(c);
 	case SP_WANT_STARTTLS:
 		sp_conn_send(c);   /* the 220, in plain text */
 		/* what the client sent after STARTTLS was sent in plain text: it
@@ -538,6 +586,13 @@ static void sp_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->env = lst->env;
 	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	sp_peer_addr(sa, c->peer.addr, sizeof(c->peer.addr));
+	{
+		struct sockaddr_storage la;
+		socklen_t ll = sizeof(la);
+		if (getsockname(fd, (struct sockaddr *)&la, &ll) == 0)
+			sp_peer_addr((struct sockaddr *)&la, c->peer.local_addr,
+				     sizeof(c->peer.local_addr));
+	}
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;

@@ -166,6 +166,7 @@ void sp_session_free(struct sp_session **sp)
 	if (s == NULL)
 		return;
 	sp_sess_reset_txn(s);
+	sp_sess_auth_free(s);
 	free(s->rcpts);
 	sp_buf_free(&s->out);
 	free(s);
@@ -356,8 +357,12 @@ static enum sp_want sp_sess_line(struct sp_session *s, const char *line, size_t 
 {
 	int more = restlen > 0;
 	struct sp_cmd c;
-	enum sp_cmd_err e = sp_cmd_parse(line, len, s->conf->smtputf8, &c);
+	enum sp_cmd_err e;
 	enum sp_want w;
+
+	if (s->auth_step == SP_AUTH_READING)   /* a response to 334, not a command */
+		return sp_sess_auth_line(s, line, len);
+	e = sp_cmd_parse(line, len, s->conf->smtputf8, &c);
 
 	s->last_verb = c.verb;
 	s->where = e == SP_CMD_E_UNKNOWN ? "UNKNOWN" : sp_verb_name(c.verb);

@@ -30,6 +30,8 @@ enum sp_want {
 	SP_WANT_COMMIT,   /* sp_qfile_commit(sp_session_qfile()) (off the loop), then
 			   * sp_session_commit_done() */
 	SP_WANT_CLOSE,    /* send the output, then close the connection */
+	SP_WANT_AUTH,     /* ask the auth server (sp_session_auth_query()), then
+			   * sp_session_auth_answer() */
 	SP_WANT_STARTTLS, /* send the output, throw away the client's input not yet
 			   * used (what it pipelined after STARTTLS), run the TLS
 			   * handshake, then sp_session_tls_started() */
@@ -50,7 +52,21 @@ struct sp_smtpd_env {
 						   * 0 (zeroed env): no client limits */
 	int anvil_fd;
 	int service;                              /* this service's index, for anvil */
+	struct sp_dvc *sasl;                      /* the auth server (auth/dovecot_client.h);
+						   * NULL: AUTH not offered */
 };
+
+/* SP_WANT_AUTH: the request for the auth server. first: a new
+ * authentication (mech, and resp the initial response or NULL); else the
+ * client's response resp to request id. */
+struct sp_dv_auth;
+struct sp_dv_line;
+void sp_session_auth_query(struct sp_session *s, int *first, struct sp_dv_auth *a,
+			   unsigned long *id);
+/* The answer (NULL: the auth server could not be asked); sp_dv_auth's id
+ * of a first request is passed back through it. */
+enum sp_want sp_session_auth_answer(struct sp_session *s, unsigned long id,
+				    const struct sp_dv_line *reply);
 
 /* TLS is up (after STARTTLS, or at connect in wrapper mode): the session
  * forgets what it knew, as RFC 3207 4.2 says (HELO, the transaction), and
@@ -64,6 +80,7 @@ struct sp_peer {
 	char name[256];            /* verified name, or "unknown" */
 	char reverse_name[256];    /* PTR name, or "unknown" */
 	enum sp_peer_status name_status, reverse_status;
+	char local_addr[64];       /* the server's address of the connection ("" unknown) */
 };
 
 struct sp_session *sp_session_new(const struct sp_smtpd_env *env, const struct sp_peer *peer);

@@ -74,8 +74,8 @@ static void sp_sess_ok(struct sp_session *s)
 
 static void sp_sess_ehlo_reply(struct sp_session *s)
 {
-	const char *lines[12];
-	char size[48];
+	const char *lines[14];
+	char size[48], mechs[256], auth[300], auth_broken[300];
 	int n = 0;
 	unsigned ext = s->conf->ext;
 
@@ -94,6 +94,14 @@ static void sp_sess_ehlo_reply(struct sp_session *s)
 		lines[n++] = "VRFY";
 	if (s->conf->tls && !s->conf->tls_wrapper && !s->tls)
 		lines[n++] = "STARTTLS";
+	if (sp_sess_auth_offered(s, mechs, sizeof(mechs))) {
+		snprintf(auth, sizeof(auth), "AUTH %s", mechs);
+		lines[n++] = auth;
+		if (s->conf->broken_sasl_clients) {   /* Outlook Express and friends */
+			snprintf(auth_broken, sizeof(auth_broken), "AUTH=%s", mechs);
+			lines[n++] = auth_broken;
+		}
+	}
 	lines[n++] = "ENHANCEDSTATUSCODES";
 	if (ext & SP_EXT_8BITMIME)
 		lines[n++] = "8BITMIME";
@@ -454,8 +462,7 @@ enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int s
 	case SP_VERB_VRFY:
 		return sp_sess_vrfy(s, c);
 	case SP_VERB_AUTH:
-		sp_sess_error(s, "503 5.5.1 Error: authentication not enabled");
-		return SP_WANT_INPUT;
+		return sp_sess_auth_cmd(s, c);
 	case SP_VERB_STARTTLS:
 		return sp_sess_starttls(s);
 	case SP_VERB_ETRN:

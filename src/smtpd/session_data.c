@@ -60,6 +60,10 @@ static void sp_sess_open_queue(struct sp_session *s)
 	sp_qfile_addf(&s->q, SP_QREC_ATTR, "protocol=%s", s->esmtp ? "ESMTP" : "SMTP");
 	if (s->tls)
 		sp_qfile_addf(&s->q, SP_QREC_ATTR, "tls=%s", s->tls_desc);
+	if (s->sasl_user[0]) {
+		sp_qfile_addf(&s->q, SP_QREC_ATTR, "sasl_method=%s", s->auth_mech);
+		sp_qfile_addf(&s->q, SP_QREC_ATTR, "sasl_username=%s", s->sasl_user);
+	}
 	for (size_t i = 0; i < s->nprepend; i++) {   /* PREPEND: above the Received header */
 		sp_qfile_content(&s->q, s->prepend[i], strlen(s->prepend[i]));
 		sp_qfile_content(&s->q, "\r\n", 2);
@@ -67,14 +71,20 @@ static void sp_sess_open_queue(struct sp_session *s)
 	sp_sess_date(now, date, sizeof(date));
 	/* as Postfix: the protocol gets an S under TLS, and with
 	 * smtpd_tls_received_header the session is described */
-	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n%s%s%s\tby %s (%s) with %s%s "
-		     "id %s", s->txn.helo ? s->txn.helo : s->peer.name, s->peer.name, s->peer.addr,
-		     s->tls && c->tls_received_header ? "\t(using " : "",
+	/* as Postfix: the protocol gets an S under TLS and an A after AUTH; with
+	 * smtpd_tls_received_header the session is described, with
+	 * smtpd_sasl_authenticated_header the login name */
+	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n%s%s%s%s%s%s\tby %s (%s) "
+		     "with %s%s%s id %s", s->txn.helo ? s->txn.helo : s->peer.name, s->peer.name,
+		     s->peer.addr, s->tls && c->tls_received_header ? "\t(using " : "",
 		     s->tls && c->tls_received_header ? s->tls_desc : "",
 		     s->tls && c->tls_received_header ? ")\r\n\t(No client certificate requested)\r\n"
 						       : "",
+		     s->sasl_user[0] && c->sasl_auth_header ? "\t(Authenticated sender: " : "",
+		     s->sasl_user[0] && c->sasl_auth_header ? s->sasl_user : "",
+		     s->sasl_user[0] && c->sasl_auth_header ? ")\r\n" : "",
 		     c->myhostname, c->mail_name, s->esmtp ? "ESMTP" : "SMTP", s->tls ? "S" : "",
-		     s->q.id);
+		     s->sasl_user[0] ? "A" : "", s->q.id);
 	if (n > 0 && (size_t)n < sizeof(hdr) && s->nrcpt == 1)
 		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "\r\n\tfor <%s>", s->rcpts[0].addr);
 	if (n > 0 && (size_t)n < sizeof(hdr))
@@ -83,7 +93,11 @@ static void sp_sess_open_queue(struct sp_session *s)
 		n = snprintf(hdr, sizeof(hdr), "Received: by %s (%s) id %s; %s\r\n", c->myhostname,
 			     c->mail_name, s->q.id, date);
 	sp_qfile_content(&s->q, hdr, (size_t)n);
-	sp_sess_log(s, "%s: client=%s[%s]", s->q.id, s->peer.name, s->peer.addr);
+	if (s->sasl_user[0])   /* as Postfix's smtpd_sasl_mail_log */
+		sp_sess_log(s, "%s: client=%s[%s], sasl_method=%s, sasl_username=%s", s->q.id,
+			    s->peer.name, s->peer.addr, s->auth_mech, s->sasl_user);
+	else
+		sp_sess_log(s, "%s: client=%s[%s]", s->q.id, s->peer.name, s->peer.addr);
 }
 
 /* The data restrictions, then the queue file. SP_WANT_INPUT with

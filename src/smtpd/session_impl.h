@@ -46,6 +46,12 @@ struct sp_session {
 	char helo[256];
 	int esmtp;                   /* EHLO was accepted */
 	int tls;                     /* TLS is up */
+	/* AUTH (session_auth.c) */
+	int auth_step;               /* SP_AUTH_* */
+	unsigned long auth_id;       /* the auth server's request, 0 before the first */
+	char auth_mech[64];
+	char *auth_resp;             /* base64 to send next (allocated during AUTH only) */
+	char sasl_user[256];         /* logged in as; "" when not */
 	char tls_desc[160];          /* "TLSv1.3 with cipher X (256/256 bits)" */
 	int pipelining;              /* and PIPELINING was announced */
 	char access_denied[SP_PREPLY_MAX];
@@ -100,6 +106,14 @@ struct sp_session {
 	const char *where;           /* Postfix's state->where: the last command, or
 				      * END-OF-MESSAGE after a message's content */
 };
+
+enum { SP_AUTH_NONE, SP_AUTH_ASKING, SP_AUTH_READING };
+
+/* session_auth.c */
+int sp_sess_auth_offered(struct sp_session *s, char *mechs, size_t len);
+enum sp_want sp_sess_auth_cmd(struct sp_session *s, const struct sp_cmd *c);
+enum sp_want sp_sess_auth_line(struct sp_session *s, const char *line, size_t len);
+void sp_sess_auth_free(struct sp_session *s);
 
 /* session.c */
 void sp_sess_reply(struct sp_session *s, const char *fmt, ...)
