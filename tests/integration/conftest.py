@@ -6,6 +6,7 @@ configuration directory and queue, and the server's log lines."""
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -123,3 +124,24 @@ def server():
     yield start
     for s in servers:
         s.stop()
+
+
+@pytest.fixture(scope="session")
+def cert():
+    d = tempfile.mkdtemp(prefix="sallyport-tls-")
+    os.chmod(d, 0o755)
+    key, crt = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", crt, "-days", "2", "-subj", "/CN=mx.example.com"], check=True,
+                   capture_output=True, timeout=60)
+    os.chmod(key, 0o600)
+    return crt, key
+
+
+def client_context(maximum=None):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if maximum:
+        ctx.maximum_version = maximum
+    return ctx

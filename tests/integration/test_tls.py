@@ -15,34 +15,13 @@ import tempfile
 
 import pytest
 
-from conftest import BINARY, BASE_MAIN_CF
-
-
-@pytest.fixture(scope="module")
-def cert():
-    d = tempfile.mkdtemp(prefix="sallyport-tls-")
-    os.chmod(d, 0o755)
-    key, crt = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                    "-out", crt, "-days", "2", "-subj", "/CN=mx.example.com"], check=True,
-                   capture_output=True, timeout=60)
-    os.chmod(key, 0o600)
-    return crt, key
+from conftest import BINARY, BASE_MAIN_CF, client_context
 
 
 def tls_conf(cert, level="may", more=""):
     return (f"smtpd_tls_security_level = {level}\nsmtpd_tls_cert_file = {cert[0]}\n"
             f"smtpd_tls_key_file = {cert[1]}\nsmtpd_tls_received_header = yes\n"
             f"smtpd_tls_loglevel = 1\n" + more)
-
-
-def client_context(maximum=None):
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    if maximum:
-        ctx.maximum_version = maximum
-    return ctx
 
 
 def queued_text(srv):

@@ -1,0 +1,258 @@
+"""SASL through a real Dovecot (Debian's dovecot-core), started here with
+its own configuration and passwd-file, its auth socket at private/auth in
+sallyport's queue directory, as Postfix's SASL_README sets it up; sallyport
+runs chrooted there when the tests run as root (as in CI). Checked: good
+and bad passwords with PLAIN and LOGIN, what an authenticated client may
+do (relay), AUTH only after STARTTLS by default, the log line fail2ban
+bans on, Dovecot restarted in the middle, and the chroot mistake of the
+story this project answers (an absolute smtpd_sasl_path)."""
+import os
+import re
+import shutil
+import signal
+import smtplib
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import BINARY, BASE_MAIN_CF, client_context
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists(DOVECOT),
+                                reason="needs root and Debian's dovecot-core")
+
+USERS = {"alice@example.com": "alice-secret", "bob@example.com": "bob-secret"}
+
+
+def alive(pid):
+    """Running (not gone, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Dovecot:
+    """A private Dovecot: only its auth service, listening on socket."""
+
+    def __init__(self, socket_path):
+        self.dir = tempfile.mkdtemp(prefix="sallyport-dovecot-")
+        os.chmod(self.dir, 0o755)   # Dovecot's auth process runs as its own user
+        self.socket = socket_path
+        with open(os.path.join(self.dir, "passwd"), "w") as f:
+            for user, pw in USERS.items():
+                f.write(f"{user}:{{PLAIN}}{pw}\n")
+        self.conf = os.path.join(self.dir, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""\
+base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+log_path = {self.dir}/dovecot.log
+protocols =
+ssl = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {self.dir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}}
+service auth {{
+  unix_listener {socket_path} {{
+    mode = 0660
+    user = sallyport
+  }}
+}}
+""")
+        self.start()
+
+    def start(self):
+        with open(os.path.join(self.dir, "start.err"), "w+") as err:
+            # the daemon keeps what it inherits: a file, not a pipe
+            p = subprocess.run([DOVECOT, "-c", self.conf], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=err, timeout=30)
+            err.seek(0)
+            assert p.returncode == 0, err.read() + self.log()
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.socket) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert os.path.exists(self.socket), self.log()
+
+    def pids(self):
+        """The master and its children (auth, anvil, log...)."""
+        try:
+            with open(os.path.join(self.dir, "run", "master.pid")) as f:
+                master = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        out = [master]
+        for p in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        out.append(int(p))
+            except (OSError, ValueError):
+                pass
+        return out
+
+    def stop(self):
+        """Gone at once, auth process included (as when Dovecot crashes or restarts)."""
+        pids = self.pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while any(alive(p) for p in pids):
+            assert time.monotonic() < deadline, "dovecot does not go away"
+            time.sleep(0.05)
+        for path in (self.socket, os.path.join(self.dir, "run", "master.pid")):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+        deadline = time.monotonic() + 10
+        while os.path.exists(self.socket) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "dovecot.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+@pytest.fixture
+def sasl_server(server, cert):
+    dovecots = []
+
+    def start(more="", **kw):
+        def before(d):
+            os.makedirs(os.path.join(d, "queue", "private"), exist_ok=True)
+            dovecots.append(Dovecot(os.path.join(d, "queue", "private", "auth")))
+        srv = server(f"smtpd_tls_security_level = may\nsmtpd_tls_cert_file = {cert[0]}\n"
+                     f"smtpd_tls_key_file = {cert[1]}\nsmtpd_sasl_auth_enable = yes\n"
+                     "smtpd_sasl_type = dovecot\nsmtpd_sasl_path = private/auth\n"
+                     # as SASL_README: logged-in clients may relay
+                     "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, "
+                     "reject_unauth_destination\n" + more,
+                     chroot=True, before=before, **kw)
+        srv.dovecot = dovecots[-1]
+        return srv
+    yield start
+    for d in dovecots:
+        d.stop()
+        shutil.rmtree(d.dir, ignore_errors=True)
+
+
+def tls_client(srv):
+    c = smtplib.SMTP("127.0.0.1", srv.port, timeout=10)
+    c.ehlo("client.example.net")
+    c.starttls(context=client_context())
+    c.ehlo("client.example.net")
+    return c
+
+
+def test_good_password_may_relay(sasl_server):
+    srv = sasl_server()
+    with tls_client(srv) as c:
+        assert c.has_extn("auth") and "PLAIN" in c.esmtp_features["auth"]
+        assert c.login("alice@example.com", "alice-secret")[0] == 235
+        c.sendmail("alice@example.com", ["friend@elsewhere.example"],
+                   b"Subject: out\r\n\r\nhi\r\n")
+    assert len(srv.queued()) == 1
+    logs = srv.logs()
+    # (chrooted, the client's name may be unknown: no resolver files there)
+    assert re.search(r"client=\S+\[127\.0\.0\.1\], sasl_method=PLAIN, "
+                     r"sasl_username=alice@example\.com", logs), logs
+    assert " auth=1 mail=1 rcpt=1 data=1 " in logs
+
+
+def test_login_mechanism(sasl_server):
+    srv = sasl_server()
+    with tls_client(srv) as c:
+        c.user, c.password = "bob@example.com", "bob-secret"
+        assert c.auth("LOGIN", c.auth_login)[0] == 235
+        assert c.docmd("AUTH", "PLAIN")[0] == 503   # already authenticated
+
+
+def test_bad_password_is_refused_and_logged_for_fail2ban(sasl_server):
+    srv = sasl_server()
+    with tls_client(srv) as c:
+        with pytest.raises(smtplib.SMTPAuthenticationError) as e:
+            c.login("alice@example.com", "wrong")
+        assert e.value.smtp_code == 535
+        assert e.value.smtp_error.startswith(b"5.7.8 Error: authentication failed:")
+        # and without authentication, no relay
+        c.mail("alice@example.com")
+        assert c.rcpt("friend@elsewhere.example")[0] == 554
+    srv.stop()
+    logs = srv.logs()
+    assert re.search(r"warning: \S+\[127\.0\.0\.1\]: SASL PLAIN authentication failed: ",
+                     logs), logs
+    f2b = shutil.which("fail2ban-regex")
+    if f2b:
+        p = subprocess.run([f2b, srv.log_path, "postfix[mode=auth]"], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 0 and "127.0.0.1" in p.stdout, p.stdout + p.stderr
+
+
+def test_abort_and_bad_base64(sasl_server):
+    srv = sasl_server()
+    with tls_client(srv) as c:
+        assert c.docmd("AUTH", "LOGIN")[0] == 334
+        assert c.docmd("*") == (501, b"5.7.0 Authentication aborted")
+        assert c.docmd("AUTH", "PLAIN not-base64!")[0] == 501
+        assert c.docmd("AUTH", "CRAM-MD5")[0] == 535   # not offered by this Dovecot
+
+
+def test_no_auth_before_tls(sasl_server):
+    srv = sasl_server()   # smtpd_tls_auth_only = yes is the default here
+    with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+        c.ehlo("client.example.net")
+        assert not c.has_extn("auth")
+        assert c.docmd("AUTH", "PLAIN AGFsaWNlAHg=") == \
+            (503, b"5.5.1 Error: authentication not enabled")
+
+
+def test_dovecot_restarted(sasl_server):
+    srv = sasl_server()
+    with tls_client(srv) as c:
+        assert c.login("alice@example.com", "alice-secret")[0] == 235
+    srv.dovecot.stop()
+    with tls_client(srv) as c:
+        # the mechanisms the worker knew; the server is gone: a temporary failure
+        code, msg = c.docmd("AUTH", "PLAIN AGFsaWNlQGV4YW1wbGUuY29tAGFsaWNlLXNlY3JldA==")
+        assert code in (454, 503), (code, msg)
+    srv.dovecot.start()
+    deadline = time.monotonic() + 10
+    while True:   # the worker reconnects on the next need
+        with tls_client(srv) as c:
+            if c.has_extn("auth"):
+                assert c.login("alice@example.com", "alice-secret")[0] == 235
+                break
+        assert time.monotonic() < deadline, srv.logs()
+        time.sleep(0.3)
+
+
+def test_absolute_sasl_path_under_chroot_is_refused(tmp_path):
+    d = str(tmp_path)
+    q = os.path.join(d, "queue")
+    with open(os.path.join(d, "main.cf"), "w") as f:
+        f.write(BASE_MAIN_CF.replace("{dir}", d) + "smtpd_sasl_auth_enable = yes\n"
+                f"smtpd_sasl_type = dovecot\nsmtpd_sasl_path = {q}/private/auth\n")
+    with open(os.path.join(d, "master.cf"), "w") as f:
+        f.write("127.0.0.1:2599 inet n - y - - smtpd\n")
+    p = subprocess.run([BINARY, "start", "-n", "-c", d], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode != 0
+    assert "smtpd_sasl_path: " in p.stderr and "runs chrooted" in p.stderr, p.stderr
+    assert "write smtpd_sasl_path = private/auth" in p.stderr, p.stderr
