@@ -102,6 +102,11 @@ static int sp_svc_sasl_path(const struct sp_svc *svc, struct sp_diags *d)
 	size_t ql = strlen(q);
 	char fix[1200];
 
+	if (svc->conf.sasl_enable && strchr(path, '/') == NULL)   /* Postfix's words */
+		sp_diag_add(d, SP_WARNING, p ? p->file : NULL, p ? p->line : 0, "smtpd_sasl_path",
+			    "put the socket in private/ and write smtpd_sasl_path = private/NAME",
+			    "when SASL type is \"dovecot\", SASL path \"%s\" should be a socket "
+			    "pathname", path);
 	if (!svc->conf.sasl_enable || path[0] != '/' || !svc->chroot)
 		return 0;
 	if (strncmp(path, q, ql) == 0 && path[ql] == '/')

@@ -134,8 +134,10 @@ service auth {{
 def sasl_server(server, cert):
     dovecots = []
 
-    def start(more="", **kw):
+    def start(more="", before_extra=None, **kw):
         def before(d):
+            if before_extra:
+                before_extra(d)
             os.makedirs(os.path.join(d, "queue", "private"), exist_ok=True)
             dovecots.append(Dovecot(os.path.join(d, "queue", "private", "auth")))
         srv = server(f"smtpd_tls_security_level = may\nsmtpd_tls_cert_file = {cert[0]}\n"
@@ -256,3 +258,61 @@ def test_absolute_sasl_path_under_chroot_is_refused(tmp_path):
     assert p.returncode != 0
     assert "smtpd_sasl_path: " in p.stderr and "runs chrooted" in p.stderr, p.stderr
     assert "write smtpd_sasl_path = private/auth" in p.stderr, p.stderr
+
+
+# The final configuration of the story this project answers (../shared/seed/),
+# as written: a hash: login map compiled by `sallyport map`, and
+# reject_sender_login_mismatch first.
+SEED_SENDERS = ("alice@example.com alice@example.com\n"
+                "bob@example.com bob@example.com\n"
+                "team@example.com alice@example.com, bob@example.com\n")
+
+
+def seed_config(d):
+    subprocess.run([BINARY, "map", "hash:" + os.path.join(d, "controlled_envelope_senders")],
+                   check=True, timeout=30)
+
+
+@pytest.mark.parametrize("login,sender,rcpt,code,text", [
+    ("alice@example.com", "alice@example.com", "friend@elsewhere.example", 250, "Ok"),
+    ("alice@example.com", "team@example.com", "friend@elsewhere.example", 250, "Ok"),
+    ("alice@example.com", "bob@example.com", "friend@elsewhere.example", 553,
+     "5.7.1 <bob@example.com>: Sender address rejected: not owned by user alice@example.com"),
+    # an address nobody owns: refused to a logged-in client (Postfix's
+    # reject_authenticated_sender_login_mismatch)
+    ("alice@example.com", "nobody@example.com", "friend@elsewhere.example", 553,
+     "5.7.1 <nobody@example.com>: Sender address rejected: not owned by user "
+     "alice@example.com"),
+    # not logged in, an owned address: refused
+    (None, "alice@example.com", "bob@example.com", 553,
+     "5.7.1 <alice@example.com>: Sender address rejected: not logged in"),
+    # not logged in, an address nobody owns, mail for a local user: accepted (as Postfix)
+    (None, "stranger@example.net", "bob@example.com", 250, "Ok"),
+    (None, "stranger@example.net", "friend@elsewhere.example", 554,
+     "5.7.1 <friend@elsewhere.example>: Relay access denied"),
+])
+def test_seed_final_configuration(sasl_server, login, sender, rcpt, code, text):
+    srv = sasl_server(
+        "smtpd_sender_login_maps = hash:{dir}/controlled_envelope_senders\n"
+        "smtpd_recipient_restrictions = reject_sender_login_mismatch, "
+        "permit_sasl_authenticated, reject_unauth_destination\n",
+        files={"controlled_envelope_senders": SEED_SENDERS}, before_extra=seed_config)
+    with tls_client(srv) as c:
+        if login:
+            assert c.login(login, USERS[login])[0] == 235
+        assert c.mail(sender)[0] == 250
+        got = c.rcpt(rcpt)
+        assert got[0] == code and text in got[1].decode(), got
+
+
+def test_sasl_path_without_directory_is_warned_about(tmp_path):
+    d = str(tmp_path)
+    with open(os.path.join(d, "main.cf"), "w") as f:
+        f.write(BASE_MAIN_CF.replace("{dir}", d) + "smtpd_sasl_auth_enable = yes\n"
+                "smtpd_sasl_type = dovecot\nsmtpd_sasl_path = auth-client\n")
+    with open(os.path.join(d, "master.cf"), "w") as f:
+        f.write("127.0.0.1:2599 inet n - y - - smtpd\n")
+    p = subprocess.run([BINARY, "start", "-n", "-c", d], capture_output=True, text=True,
+                       timeout=60)
+    assert 'warning: ' in p.stderr and 'when SASL type is "dovecot", SASL path "auth-client" ' \
+        'should be a socket pathname' in p.stderr, p.stderr
