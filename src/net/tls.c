@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,99 @@ static int sp_tls_policy(SSL_CTX *ctx, const struct sp_view *v, int mandatory, s
 	return 0;
 }
 
+/* tls_ssl_options: OpenSSL options by name, or a hex mask. */
+static int sp_tls_options(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags *d)
+{
+	static const struct {
+		const char *name;
+		uint64_t op;
+	} names[] = {
+		{"NO_TICKET", SSL_OP_NO_TICKET}, {"NO_COMPRESSION", SSL_OP_NO_COMPRESSION},
+		{"NO_RENEGOTIATION", SSL_OP_NO_RENEGOTIATION},
+		{"PRIORITIZE_CHACHA", SSL_OP_PRIORITIZE_CHACHA},
+		{"ENABLE_MIDDLEBOX_COMPAT", SSL_OP_ENABLE_MIDDLEBOX_COMPAT},
+		{"LEGACY_SERVER_CONNECT", SSL_OP_LEGACY_SERVER_CONNECT},
+		{"NO_SESSION_RESUMPTION_ON_RENEGOTIATION",
+		 SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION},
+		{"TLSEXT_PADDING", SSL_OP_TLSEXT_PADDING},
+	};
+	char *words = sp_xstrdup(sp_val(v, "tls_ssl_options", "")), *save = NULL;
+	int rc = 0;
+
+	for (char *w = strtok_r(words, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		size_t i = 0;
+		char *end;
+		while (i < sizeof(names) / sizeof(names[0]) && strcasecmp(w, names[i].name) != 0)
+			i++;
+		if (i < sizeof(names) / sizeof(names[0])) {
+			SSL_CTX_set_options(ctx, names[i].op);
+		} else if (strncasecmp(w, "0x", 2) == 0 && strtoull(w, &end, 16) && *end == 0) {
+			SSL_CTX_set_options(ctx, strtoull(w, NULL, 16));
+		} else {
+			const struct sp_param *p = sp_find(v, "tls_ssl_options");
+			sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0,
+				    "tls_ssl_options", "use NO_TICKET, NO_COMPRESSION, NO_RENEGOTIATION, "
+				    "PRIORITIZE_CHACHA, ENABLE_MIDDLEBOX_COMPAT or a hex mask",
+				    "unknown option \"%s\"", w);
+			rc = -1;
+		}
+	}
+	free(words);
+	return rc;
+}
+
+/* The ECDHE groups: tls_eecdh_auto_curves, less those OpenSSL does not know
+ * (as Postfix skips them); smtpd_tls_eecdh_grade strong and ultra mean the
+ * same since Postfix 3.6. */
+static int sp_tls_curves(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags *d)
+{
+	char *words = sp_xstrdup(sp_val(v, "tls_eecdh_auto_curves", "")), *save = NULL;
+	char list[512] = "";
+	size_t n = 0;
+
+	for (char *w = strtok_r(words, ", \t:", &save); w; w = strtok_r(NULL, ", \t:", &save)) {
+		if (SSL_CTX_set1_groups_list(ctx, w) != 1) {
+			ERR_clear_error();
+			continue;
+		}
+		if (n + strlen(w) + 2 < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ":" : "", w);
+	}
+	free(words);
+	if (n == 0 || SSL_CTX_set1_groups_list(ctx, list) != 1) {
+		sp_tls_err(d, v, "tls_eecdh_auto_curves", "name curves OpenSSL knows, for example "
+			   "X25519 prime256v1", "no usable curve");
+		return -1;
+	}
+	return 0;
+}
+
+/* Client certificates: the CA files are loaded (and the verification
+ * depth set); asking for certificates is not there yet and refused. */
+static int sp_tls_ccerts(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags *d)
+{
+	const char *file = sp_val(v, "smtpd_tls_CAfile", ""), *dir = sp_val(v, "smtpd_tls_CApath", "");
+	const char *ask[] = {"smtpd_tls_ask_ccert", "smtpd_tls_req_ccert"};
+
+	for (int i = 0; i < 2; i++)
+		if (strcmp(sp_val(v, ask[i], "no"), "yes") == 0) {
+			const struct sp_param *p = sp_find(v, ask[i]);
+			sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, ask[i],
+				    "remove it (permit_tls_clientcerts is not supported either)",
+				    "client certificates are not supported yet");
+			return -1;
+		}
+	if ((file[0] || dir[0]) &&
+	    SSL_CTX_load_verify_locations(ctx, file[0] ? file : NULL, dir[0] ? dir : NULL) != 1) {
+		sp_tls_err(d, v, file[0] ? "smtpd_tls_CAfile" : "smtpd_tls_CApath",
+			   "give a readable PEM file or a c_rehash'ed directory", "cannot load the "
+			   "CA certificates");
+		return -1;
+	}
+	SSL_CTX_set_verify_depth(ctx, atoi(sp_val(v, "smtpd_tls_ccert_verifydepth", "9")));
+	return 0;
+}
+
 struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 					struct sp_diags *d)
 {
@@ -337,11 +431,14 @@ struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 		sp_tls_err(d, v, "smtpd_tls_security_level", NULL, "cannot create a TLS context");
 		return NULL;
 	}
-	/* Postfix's server options: no renegotiation by the client, the
-	 * server's cipher order, no compression */
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-				 SSL_OP_NO_COMPRESSION);
-	if (sp_tls_load_keys(ctx, v, d) < 0 || sp_tls_policy(ctx, v, mandatory, d) < 0) {
+	/* Postfix's server options: no renegotiation by the client, no
+	 * compression; the server's cipher order with tls_preempt_cipherlist */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	if (strcmp(sp_val(v, "tls_preempt_cipherlist", "no"), "yes") == 0)
+		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (sp_tls_load_keys(ctx, v, d) < 0 || sp_tls_policy(ctx, v, mandatory, d) < 0 ||
+	    sp_tls_options(ctx, v, d) < 0 || sp_tls_curves(ctx, v, d) < 0 ||
+	    sp_tls_ccerts(ctx, v, d) < 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -349,7 +446,9 @@ struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 	 * every worker (they inherit it) resumes every other's sessions; and the
 	 * in-process cache for clients without tickets. */
 	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_set_session_cache_mode(ctx, strcmp(sp_val(v, "smtpd_tls_always_issue_session_ids",
+							   "yes"), "no") == 0
+					    ? SSL_SESS_CACHE_OFF : SSL_SESS_CACHE_SERVER);
 	(void)sp_value_time(sp_val(v, "smtpd_tls_session_cache_timeout", "3600s"), 's', &secs);
 	SSL_CTX_set_timeout(ctx, secs > 0 ? (long)secs : 3600);
 	t = sp_xcalloc(1, sizeof(*t));

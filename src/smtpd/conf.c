@@ -82,6 +82,7 @@ static int sp_smtpd_conf_tls(const struct sp_view *v, struct sp_smtpd_conf *c, s
 	c->tls_wrapper = sp_bool(v, "smtpd_tls_wrappermode", 0);
 	c->tls_received_header = sp_bool(v, "smtpd_tls_received_header", 0);
 	c->tls_loglevel = (int)sp_int(v, "smtpd_tls_loglevel", 0);
+	c->starttls_timeout_s = (unsigned)sp_secs(v, "smtpd_starttls_timeout", 300);
 	if (c->tls_level == SP_TLS_NONE && !c->tls_wrapper)
 		return 0;
 	c->tls = sp_tls_server_new(v, c->tls_level == SP_TLS_ENCRYPT || c->tls_wrapper, d);

@@ -49,6 +49,7 @@ struct sp_smtpd_conf {
 	int tls_wrapper;
 	int tls_received_header;      /* smtpd_tls_received_header */
 	int tls_loglevel;             /* smtpd_tls_loglevel */
+	unsigned starttls_timeout_s;  /* smtpd_starttls_timeout: the handshake */
 	struct sp_tls_server *tls;
 	/* SASL (smtpd_sasl_type = dovecot): AUTH offered when enabled, after
 	 * TLS with smtpd_tls_auth_only, not to smtpd_sasl_exceptions_networks;

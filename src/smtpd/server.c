@@ -412,7 +412,7 @@ static void sp_conn_event(struct bufferevent *bev, short what, void *vc)
  * side of the handshake; sp_conn_event sees it end. */
 static void sp_conn_tls_start(struct sp_conn *c)
 {
-	struct timeval tv = {c->env->conf->timeout_s, 0};
+	struct timeval tv = {c->env->conf->starttls_timeout_s, 0};
 	struct bufferevent *tb;
 	struct ssl_st *ssl = sp_tls_server_ssl(c->env->conf->tls);
 
@@ -463,6 +463,10 @@ static void sp_conn_tls_done(struct sp_conn *c, short what)
 		return;
 	}
 	sp_tls_describe(bufferevent_openssl_get_ssl(c->bev), &c->tls_info);
+	{
+		struct timeval tv = {c->env->conf->timeout_s, 0};   /* the handshake is over */
+		bufferevent_set_timeouts(c->bev, &tv, &tv);
+	}
 	if (c->s == NULL) {   /* wrapper mode: the session starts now */
 		sp_conn_begin(c);
 		return;

@@ -316,3 +316,63 @@ def test_sasl_path_without_directory_is_warned_about(tmp_path):
                        timeout=60)
     assert 'warning: ' in p.stderr and 'when SASL type is "dovecot", SASL path "auth-client" ' \
         'should be a socket pathname' in p.stderr, p.stderr
+
+
+# The server side of Postfix's TLS_README and SASL_README (3.7), as a
+# self-hoster copies them into main.cf: everything is accepted, and mail
+# goes in through STARTTLS and AUTH.
+README_LINES = """\
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+smtpd_tls_received_header = yes
+smtpd_tls_session_cache_database = btree:${data_directory}/smtpd_scache
+smtpd_tls_session_cache_timeout = 3600s
+smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3
+smtpd_tls_protocols = !SSLv2, !SSLv3
+smtpd_tls_mandatory_ciphers = high
+smtpd_tls_exclude_ciphers = aNULL, MD5
+smtpd_tls_dh1024_param_file = ${config_directory}/dh2048.pem
+smtpd_tls_eecdh_grade = auto
+smtpd_tls_ask_ccert = no
+tls_preempt_cipherlist = yes
+tls_ssl_options = NO_COMPRESSION, NO_RENEGOTIATION
+tls_random_source = dev:/dev/urandom
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+smtpd_sasl_security_options = noanonymous, noplaintext
+smtpd_sasl_tls_security_options = noanonymous
+smtpd_sasl_authenticated_header = yes
+broken_sasl_auth_clients = yes
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+"""
+
+
+def test_tls_and_sasl_readme_configuration(server, cert):
+    dovecots = []
+
+    def before(d):
+        os.makedirs(os.path.join(d, "queue", "private"), exist_ok=True)
+        dovecots.append(Dovecot(os.path.join(d, "queue", "private", "auth")))
+    try:
+        srv = server(f"smtpd_tls_cert_file = {cert[0]}\nsmtpd_tls_key_file = {cert[1]}\n" +
+                     README_LINES, chroot=True, before=before)
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.ehlo("client.example.net")
+            assert not c.has_extn("auth")   # noplaintext before TLS: PLAIN, LOGIN withheld
+            c.starttls(context=client_context())
+            code, text = c.ehlo("client.example.net")
+            assert b"AUTH PLAIN LOGIN" in text and b"AUTH=PLAIN LOGIN" in text, text
+            assert c.login("alice@example.com", "alice-secret")[0] == 235
+            c.sendmail("alice@example.com", ["friend@elsewhere.example"],
+                       b"Subject: readme\r\n\r\nhi\r\n")
+        files = srv.queued()
+        assert len(files) == 1
+        with open(os.path.join(srv.dir, "queue", "active", files[0]), "rb") as f:
+            text = f.read().decode(errors="replace")
+        assert "(Authenticated sender: alice@example.com)" in text
+        assert "with ESMTPSA id" in text and "(using TLSv1.3 with cipher" in text
+    finally:
+        for d in dovecots:
+            d.stop()
+            shutil.rmtree(d.dir, ignore_errors=True)
