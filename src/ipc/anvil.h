@@ -18,6 +18,7 @@ enum sp_anvil_op {
 	SP_ANVIL_DISCONNECT = 2,  /* no reply */
 	SP_ANVIL_MESSAGE = 3,     /* reply: message rate */
 	SP_ANVIL_RCPT = 4,        /* reply: recipient rate */
+	SP_ANVIL_AUTH = 5,        /* reply: AUTH command rate */
 };
 
 #define SP_ANVIL_ADDR_MAX 64

@@ -21,7 +21,7 @@ struct sp_anvil_entry {
 	uint8_t service;
 	char addr[SP_ANVIL_ADDR_MAX];
 	int count;                   /* connections open now */
-	int conns, msgs, rcpts;      /* events since start */
+	int conns, msgs, rcpts, auths;   /* events since start */
 	time_t start;                /* beginning of the current time unit */
 };
 
@@ -91,7 +91,7 @@ static struct sp_anvil_entry *sp_anvil_find(struct sp_anvil *a, int service, con
 found:
 	if (now - e->start >= a->unit) {   /* a new time unit */
 		e->start = now;
-		e->conns = e->msgs = e->rcpts = 0;
+		e->conns = e->msgs = e->rcpts = e->auths = 0;
 	}
 	return e;
 }
@@ -153,6 +153,9 @@ static void sp_anvil_read(evutil_socket_t fd, short what, void *vp)
 			break;
 		case SP_ANVIL_RCPT:
 			rep.rate = ++e->rcpts;
+			break;
+		case SP_ANVIL_AUTH:
+			rep.rate = ++e->auths;
 			break;
 		default:
 			continue;

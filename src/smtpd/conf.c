@@ -210,6 +210,7 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 	c->cconn_limit = (int)sp_int(v, "smtpd_client_connection_count_limit", 50);
 	c->crate_limit = (int)sp_int(v, "smtpd_client_connection_rate_limit", 0);
 	c->cmail_limit = (int)sp_int(v, "smtpd_client_message_rate_limit", 0);
+	c->cauth_limit = (int)sp_int(v, "smtpd_client_auth_rate_limit", 0);
 	c->crcpt_limit = (int)sp_int(v, "smtpd_client_recipient_rate_limit", 0);
 	excl = sp_view_find(v, "smtpd_client_event_limit_exceptions");
 	c->hog_excl = sp_netlist_compile(excl && excl->value ? excl->value : "",

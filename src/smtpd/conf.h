@@ -32,7 +32,7 @@ struct sp_smtpd_conf {
 	int bare_nl_code;             /* smtpd_forbid_bare_newline_reject_code */
 	struct sp_netlist *bare_nl_excl;   /* smtpd_forbid_bare_newline_exclusions */
 	/* anvil limits (0: none) and the clients exempt from them */
-	int cconn_limit, crate_limit, cmail_limit, crcpt_limit;
+	int cconn_limit, crate_limit, cmail_limit, crcpt_limit, cauth_limit;
 	struct sp_netlist *hog_excl;       /* smtpd_client_event_limit_exceptions */
 	int vrfy_disabled;
 	int smtputf8;

@@ -7,6 +7,7 @@
 #include "session_impl.h"
 #include "../auth/dovecot.h"
 #include "../auth/dovecot_client.h"
+#include "../ipc/anvil.h"
 #include "../policy/netlist.h"
 #include "../util/mem.h"
 
@@ -73,6 +74,9 @@ enum sp_want sp_sess_auth_cmd(struct sp_session *s, const struct sp_cmd *c)
 		sp_sess_error(s, "503 5.5.1 Error: MAIL transaction in progress");
 		return SP_WANT_INPUT;
 	}
+	if (sp_sess_rate(s, SP_ANVIL_AUTH, s->conf->cauth_limit,
+			 "450 4.7.1 Error: too many AUTH commands from %s", "AUTH command"))
+		return SP_WANT_INPUT;
 	if (c->arglen == 0 || mlen == 0 || mlen >= sizeof(mech) ||
 	    (sp && (rlen == 0 || memchr(sp + 1, ' ', rlen)))) {
 		sp_sess_error(s, "501 5.5.4 Syntax: AUTH mechanism");

@@ -50,8 +50,8 @@ static enum sp_want sp_sess_refuse(struct sp_session *s, const struct sp_presult
 
 /* An anvil rate past its limit (Postfix's message and recipient rate
  * limits); 1 after replying. */
-static int sp_sess_rate(struct sp_session *s, enum sp_anvil_op op, int limit, const char *reply,
-			const char *what)
+int sp_sess_rate(struct sp_session *s, enum sp_anvil_op op, int limit, const char *reply,
+		 const char *what)
 {
 	struct sp_anvil_reply r;
 

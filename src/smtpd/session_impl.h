@@ -125,7 +125,11 @@ void sp_sess_log_events(struct sp_session *s, enum sp_pstage stage, const struct
 void sp_sess_printable(const char *in, size_t len, char *out, size_t outlen);
 void sp_sess_reset_txn(struct sp_session *s);
 
-/* session_cmd.c: each returns an SP_WANT_* value. */
+/* session_cmd.c: each returns an SP_WANT_* value (but sp_sess_rate: 1 after
+ * refusing the command for a client rate past limit, counted by anvil). */
+enum sp_anvil_op;
+int sp_sess_rate(struct sp_session *s, enum sp_anvil_op op, int limit, const char *reply,
+		 const char *what);
 enum sp_want sp_sess_command(struct sp_session *s, const struct sp_cmd *c, int syntax);
 enum sp_want sp_sess_eod(struct sp_session *s);
 enum sp_want sp_sess_policy(struct sp_session *s, enum sp_pstage stage, struct sp_presult *r);

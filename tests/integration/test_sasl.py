@@ -6,6 +6,7 @@ and bad passwords with PLAIN and LOGIN, what an authenticated client may
 do (relay), AUTH only after STARTTLS by default, the log line fail2ban
 bans on, Dovecot restarted in the middle, and the chroot mistake of the
 story this project answers (an absolute smtpd_sasl_path)."""
+import base64
 import os
 import re
 import shutil
@@ -376,3 +377,15 @@ def test_tls_and_sasl_readme_configuration(server, cert):
         for d in dovecots:
             d.stop()
             shutil.rmtree(d.dir, ignore_errors=True)
+
+
+def test_auth_rate_limit(sasl_server):
+    srv = sasl_server("smtpd_client_auth_rate_limit = 2\n")
+    codes = []
+    for _ in range(2):   # two sessions (two workers, maybe): counted together
+        with tls_client(srv) as c:
+            for pw in ("wrong", "wrong"):
+                resp = base64.b64encode(b"\0alice@example.com\0" + pw.encode()).decode()
+                codes.append(c.docmd("AUTH", "PLAIN " + resp)[0])
+    assert codes == [535, 535, 450, 450], codes
+    assert "warning: AUTH command rate limit exceeded: 3 from " in srv.logs()
