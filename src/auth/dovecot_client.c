@@ -254,6 +254,27 @@ void sp_dvc_free(struct sp_dvc **cp)
 	*cp = NULL;
 }
 
+static void sp_dvc_wait_over(evutil_socket_t fd, short what, void *vdone)
+{
+	(void)fd;
+	(void)what;
+	*(int *)vdone = 1;
+}
+
+int sp_dvc_wait_ready(struct sp_dvc *c, int timeout_ms)
+{
+	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	int over = 0;
+	struct event *t = evtimer_new(c->base, sp_dvc_wait_over, &over);
+
+	sp_dvc_connect(c);
+	evtimer_add(t, &tv);
+	while (!over && c->state == SP_DVC_HANDSHAKE)
+		event_base_loop(c->base, EVLOOP_ONCE);
+	event_free(t);
+	return c->state == SP_DVC_READY;
+}
+
 const char *sp_dvc_mechs(struct sp_dvc *c, unsigned exclude, char *buf, size_t len)
 {
 	size_t n = 0;

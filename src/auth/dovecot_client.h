@@ -18,6 +18,11 @@ struct sp_dvc *sp_dvc_new(struct event_base *base, const char *path, int timeout
 			  void (*log)(void *ctx, const char *line), void *log_ctx);
 void sp_dvc_free(struct sp_dvc **cp);
 
+/* Runs the loop until the auth server has answered the handshake, or it
+ * cannot be reached, or timeout_ms has passed (a worker does this before
+ * it takes connections, so that its first EHLO offers AUTH). 1 when ready. */
+int sp_dvc_wait_ready(struct sp_dvc *c, int timeout_ms);
+
 /* The mechanisms offered now, space-separated, without the private ones
  * and those with a flag in exclude (SP_DV_MECH_*); "" when the auth server
  * has not answered (a connection is then started). */

@@ -85,7 +85,7 @@ static struct sp_dvc *sp_worker_sasl(struct sp_svc *svc, struct event_base *base
 		sp_logf(&svc->log, "fatal: smtpd_sasl_path %s: too long for a socket path", path);
 		return NULL;
 	}
-	(void)sp_dvc_mechs(c, 0, path, sizeof(path));   /* connects: the first EHLO offers AUTH */
+	(void)sp_dvc_wait_ready(c, 2000);   /* not ready: a warning is logged, and it retries */
 	return c;
 }
 
@@ -134,17 +134,18 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int
 		sp_logf(&svc->log, "fatal: %s", err);
 		goto out;
 	}
+	if (sp_worker_drop(svc, &svc->log) < 0)
+		goto out;
+	if (svc->conf.sasl_enable && (sasl = sp_worker_sasl(svc, base)) == NULL)
+		goto out;
+	svc->env.sasl = sasl;
+	/* the listening sockets last: the first client already gets AUTH */
 	for (int i = 0; i < nfds; i++) {
 		if (sp_server_adopt(srv, 3 + i, &svc->env, err, sizeof(err)) < 0) {
 			sp_logf(&svc->log, "fatal: %s", err);
 			goto out;
 		}
 	}
-	if (sp_worker_drop(svc, &svc->log) < 0)
-		goto out;
-	if (svc->conf.sasl_enable && (sasl = sp_worker_sasl(svc, base)) == NULL)
-		goto out;
-	svc->env.sasl = sasl;
 	term = evsignal_new(base, SIGTERM, sp_worker_term, srv);
 	event_add(term, NULL);
 	event_base_dispatch(base);
