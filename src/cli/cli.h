@@ -17,6 +17,10 @@ int sp_cmd_stop(int argc, char **argv);
 int sp_cmd_reload(int argc, char **argv);
 int sp_cmd_status(int argc, char **argv);
 int sp_cmd_worker(int argc, char **argv);
+int sp_cmd_auth(int argc, char **argv);
+
+/* sallyport user: the built-in auth server's logins. */
+int sp_cmd_user(int argc, char **argv);
 
 /* The configuration directory: -c, else $SALLYPORT_CONFIG_DIR, else /etc/sallyport. */
 const char *sp_cli_config_dir(const char *opt);

@@ -53,6 +53,7 @@ static void sp_print_registry(void)
 		const char *flags = (r[i].flags & SP_F_RAW) && (r[i].flags & SP_F_DIFFERS) ? "raw,differs"
 				    : (r[i].flags & SP_F_RAW)                             ? "raw"
 				    : (r[i].flags & SP_F_DIFFERS)                         ? "differs"
+				    : (r[i].flags & SP_F_OWN)                             ? "own"
 											  : "-";
 		printf("%s\t%s\t%s\t%s\t%s\t%s\n", r[i].name, sp_ptype_name(r[i].type),
 		       sp_owner_name(r[i].owner), flags, r[i].def, r[i].doc);

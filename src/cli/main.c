@@ -29,6 +29,9 @@ static const struct sp_command commands[] = {
 	{"reload", sp_cmd_reload,
 	 "reload [-c DIR]\n          new configuration and tables, without refusing a connection"},
 	{"status", sp_cmd_status, "status [-c DIR]\n          is it running?"},
+	{"user", sp_cmd_user,
+	 "user [-c DIR] add|passwd NAME [--stdin] | del NAME | list\n"
+	 "          manage the logins of the built-in auth server (auth_passwd_file)"},
 	{"map", sp_cmd_map,
 	 "map [-f] [-i] [-q KEY | -s] TYPE:NAME...\n"
 	 "          compile, query or list lookup tables as postmap does"},
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "worker") == 0)   /* run by the master, not listed */
 		return sp_cmd_worker(argc - 1, argv + 1);
+	if (strcmp(argv[1], "auth") == 0)     /* the same */
+		return sp_cmd_auth(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "../master/master.h"
 #include "../master/worker.h"
+#include "../master/auth_proc.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -74,6 +75,28 @@ int sp_cmd_worker(int argc, char **argv)
 		return 2;
 	}
 	return sp_worker_main(dir, svc, nfds, anvil, fg);
+}
+
+int sp_cmd_auth(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int nfds = 0, fg = 0, opt;
+
+	while ((opt = getopt(argc, argv, "c:n:f")) != -1) {
+		if (opt == 'c')
+			dir = optarg;
+		else if (opt == 'n')
+			nfds = atoi(optarg);
+		else if (opt == 'f')
+			fg = 1;
+		else
+			return 2;
+	}
+	if (dir == NULL || nfds < 1 || nfds > 8) {
+		fprintf(stderr, "sallyport auth: started by the master only\n");
+		return 2;
+	}
+	return sp_auth_proc_main(dir, nfds, fg);
 }
 
 /* 1 while pid runs (a zombie, waiting for its parent to reap it, has

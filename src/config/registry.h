@@ -44,6 +44,8 @@ enum {
 	                          attributes ($client_address...), never at load */
 	SP_F_DIFFERS = 1 << 1, /* our default differs from Postfix's on purpose
 	                          (secure by default; see docs/compat.md) */
+	SP_F_OWN = 1 << 2,     /* sallyport's own parameter: Postfix has none of
+	                          that name (the built-in auth server's) */
 };
 
 struct sp_param_def {

@@ -33,10 +33,13 @@
 #define SP_WORKERS_MAX 64
 #define SP_STALE_CHECK_S 5
 
+enum sp_role { SP_ROLE_SMTPD, SP_ROLE_AUTH };
+
 struct sp_worker {
 	pid_t pid;                 /* 0: the slot is free */
+	enum sp_role role;
 	unsigned gen;
-	size_t svc;                /* index into the generation's services */
+	size_t svc;                /* smtpd: index into the generation's services */
 	time_t started;
 	unsigned backoff;          /* seconds before the next restart */
 	struct event *restart;     /* a pending restart */
@@ -67,6 +70,28 @@ static int sp_alive(const struct sp_master *m)
 		if (m->w[i].pid > 0)
 			return 1;
 	return 0;
+}
+
+/* fork + exec of "sallyport auth" with the auth sockets as 3.. */
+static pid_t sp_spawn_auth(struct sp_master *m)
+{
+	char nfds[16];
+	pid_t pid;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	{
+		int moved[SP_AUTH_SOCKS];
+		for (int i = 0; i < m->cur.nauth; i++)
+			moved[i] = fcntl(m->cur.auth[i].fd, F_DUPFD, 100);
+		for (int i = 0; i < m->cur.nauth; i++)
+			if (moved[i] < 0 || dup2(moved[i], 3 + i) < 0)
+				_exit(111);
+	}
+	snprintf(nfds, sizeof(nfds), "%d", m->cur.nauth);
+	execl(m->exe, "sallyport", "auth", "-c", m->o->config_dir, "-n", nfds,
+	      m->o->foreground ? "-f" : (char *)NULL, (char *)NULL);
+	_exit(111);
 }
 
 /* fork + exec of "sallyport worker" with the service's sockets as 3.., its
@@ -121,35 +146,47 @@ static void sp_start_slot(struct sp_master *m, int slot)
 {
 	struct sp_worker *w = &m->w[slot];
 
-	int fd;
+	int fd = -1;
 
-	w->pid = sp_spawn(m, w->svc, &fd);
+	w->pid = w->role == SP_ROLE_AUTH ? sp_spawn_auth(m) : sp_spawn(m, w->svc, &fd);
 	w->started = time(NULL);
 	if (w->pid < 0) {
 		sp_logf(&m->log, "warning: fork: %s", strerror(errno));
 		w->pid = 0;
 		return;
 	}
-	w->anvil = sp_anvil_peer_new(m->anvil, fd);
+	if (fd >= 0)
+		w->anvil = sp_anvil_peer_new(m->anvil, fd);
 }
 
-/* Starts a generation: per_svc workers for every service. */
+/* Takes a free slot for the current generation; -1 when none is left. */
+static int sp_new_slot(struct sp_master *m, int *slot, enum sp_role role, size_t svc)
+{
+	while (*slot < SP_WORKERS_MAX && m->w[*slot].pid != 0)
+		(*slot)++;
+	if (*slot == SP_WORKERS_MAX)
+		return -1;
+	m->w[*slot].gen = m->gen;
+	m->w[*slot].role = role;
+	m->w[*slot].svc = svc;
+	m->w[*slot].backoff = 1;
+	sp_start_slot(m, *slot);
+	return 0;
+}
+
+/* Starts a generation: the auth server first (so that the workers find
+ * its socket answering), then per_svc workers for every service. */
 static void sp_start_generation(struct sp_master *m)
 {
 	int slot = 0;
 
 	m->gen++;
+	if (m->cur.nauth > 0 && sp_new_slot(m, &slot, SP_ROLE_AUTH, 0) < 0)
+		return;
 	for (size_t s = 0; s < m->cur.n; s++) {
-		for (int k = 0; k < m->per_svc; k++) {
-			while (slot < SP_WORKERS_MAX && m->w[slot].pid != 0)
-				slot++;
-			if (slot == SP_WORKERS_MAX)
+		for (int k = 0; k < m->per_svc; k++)
+			if (sp_new_slot(m, &slot, SP_ROLE_SMTPD, s) < 0)
 				return;
-			m->w[slot].gen = m->gen;
-			m->w[slot].svc = s;
-			m->w[slot].backoff = 1;
-			sp_start_slot(m, slot);
-		}
 	}
 }
 
@@ -199,10 +236,11 @@ static void sp_reaped(struct sp_master *m, pid_t pid, int status)
 			return;
 		}
 		if (WIFSIGNALED(status))
-			sp_logf(&m->log, "warning: process smtpd pid %ld killed by signal %d",
-				(long)pid, WTERMSIG(status));
+			sp_logf(&m->log, "warning: process %s pid %ld killed by signal %d",
+				w->role == SP_ROLE_AUTH ? "auth" : "smtpd", (long)pid, WTERMSIG(status));
 		else
-			sp_logf(&m->log, "warning: process smtpd pid %ld exit status %d", (long)pid,
+			sp_logf(&m->log, "warning: process %s pid %ld exit status %d",
+				w->role == SP_ROLE_AUTH ? "auth" : "smtpd", (long)pid,
 				WEXITSTATUS(status));
 		if (time(NULL) - w->started > 60)
 			w->backoff = 1;
@@ -251,7 +289,35 @@ static int sp_take_sockets(struct sp_master *m, struct sp_svcs *next, struct sp_
 		if (n->nfds == 0 && sp_svc_bind(next, i, d) < 0)
 			return -1;
 	}
-	return 0;
+	for (int i = 0; i < next->nauth; i++)
+		for (int k = 0; k < m->cur.nauth && next->auth[i].fd < 0; k++)
+			if (m->cur.auth[k].fd >= 0 &&
+			    strcmp(m->cur.auth[k].path, next->auth[i].path) == 0) {
+				next->auth[i].fd = m->cur.auth[k].fd;
+				m->cur.auth[k].fd = -1;
+			}
+	return sp_svcs_auth_bind(next, d);
+}
+
+/* A refused reload: the sockets taken from the running configuration go
+ * back to it; those bound for the new one close with it. */
+static void sp_give_back_sockets(struct sp_master *m, struct sp_svcs *next)
+{
+	for (size_t i = 0; i < next->n; i++)
+		for (size_t k = 0; k < m->cur.n; k++)
+			if (next->v[i]->nfds && m->cur.v[k]->nfds == 0 &&
+			    strcmp(next->v[i]->ms->name, m->cur.v[k]->ms->name) == 0) {
+				memcpy(m->cur.v[k]->fds, next->v[i]->fds, sizeof(next->v[i]->fds));
+				m->cur.v[k]->nfds = next->v[i]->nfds;
+				next->v[i]->nfds = 0;
+			}
+	for (int i = 0; i < next->nauth; i++)
+		for (int k = 0; k < m->cur.nauth && next->auth[i].fd >= 0; k++)
+			if (m->cur.auth[k].fd < 0 &&
+			    strcmp(m->cur.auth[k].path, next->auth[i].path) == 0) {
+				m->cur.auth[k].fd = next->auth[i].fd;
+				next->auth[i].fd = -1;
+			}
 }
 
 static void sp_reload(struct sp_master *m, const char *why)
@@ -262,20 +328,12 @@ static void sp_reload(struct sp_master *m, const char *why)
 
 	sp_logf(&m->log, "reload: %s", why);
 	if (sp_svcs_load(&next, m->o->config_dir, m->o->foreground, &d) < 0 ||
-	    sp_take_sockets(m, &next, &d) < 0) {
+	    sp_svcs_auth_check(&next, &d) < 0 || sp_take_sockets(m, &next, &d) < 0) {
 		for (size_t i = 0; i < d.n; i++)
 			if (d.v[i].sev == SP_ERROR)
 				sp_logf(&m->log, "warning: reload refused: %s%s%s", d.v[i].what,
 					d.v[i].fix ? "; " : "", d.v[i].fix ? d.v[i].fix : "");
-		/* sockets already moved back to the running configuration stay open */
-		for (size_t i = 0; i < next.n; i++)
-			for (size_t k = 0; k < m->cur.n; k++)
-				if (next.v[i]->nfds && m->cur.v[k]->nfds == 0 &&
-				    strcmp(next.v[i]->ms->name, m->cur.v[k]->ms->name) == 0) {
-					memcpy(m->cur.v[k]->fds, next.v[i]->fds, sizeof(next.v[i]->fds));
-					m->cur.v[k]->nfds = next.v[i]->nfds;
-					next.v[i]->nfds = 0;
-				}
+		sp_give_back_sockets(m, &next);
 		sp_svcs_free(&next, 0);
 		sp_diags_free(&d);
 		return;
@@ -456,7 +514,8 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 		sp_diag_add(d, SP_ERROR, NULL, 0, NULL, NULL, "getrandom: %s", strerror(errno));
 		goto out;
 	}
-	if (sp_svcs_load(&m.cur, o->config_dir, o->foreground, d) < 0)
+	if (sp_svcs_load(&m.cur, o->config_dir, o->foreground, d) < 0 ||
+	    sp_svcs_auth_check(&m.cur, d) < 0)
 		goto out;
 	sp_pidfile_path(m.cur.config, m.pidfile, sizeof(m.pidfile));
 	if (o->check_only) {
@@ -473,6 +532,8 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 	for (size_t i = 0; i < m.cur.n; i++)
 		if (sp_svc_bind(&m.cur, i, d) < 0)
 			goto out;
+	if (sp_svcs_auth_bind(&m.cur, d) < 0)
+		goto out;
 	if ((n = readlink("/proc/self/exe", m.exe, sizeof(m.exe) - 1)) <= 0)
 		goto out;
 	m.exe[n] = 0;

@@ -179,6 +179,7 @@ int sp_svcs_load(struct sp_svcs *s, const char *dir, int foreground, struct sp_d
 		if ((s->v[s->n] = sp_svc_load(s, ms, foreground, d)) != NULL)
 			s->n++;
 	}
+	sp_svcs_auth_paths(s, d);
 	if (d->errors == 0 && s->n == 0)
 		sp_diag_add(d, SP_ERROR, s->config->master_path, 0, NULL, "add a line such as "
 			    "\"127.0.0.1:2525 inet n - n - - smtpd\"", "master.cf has no smtpd service");
@@ -251,6 +252,10 @@ int sp_svcs_stale(const struct sp_svcs *s, const char **which)
 	for (size_t i = 0; i < s->n; i++)
 		if (sp_policy_stale(s->v[i]->policy, which))
 			return 1;
+	if (sp_svcs_auth_stale(s)) {
+		*which = s->passwd_file;
+		return 1;
+	}
 	return 0;
 }
 
@@ -258,6 +263,9 @@ void sp_svcs_free(struct sp_svcs *s, int keep_fds)
 {
 	for (size_t i = 0; i < s->n; i++)
 		sp_svc_free(s->v[i], keep_fds);
+	for (int i = 0; i < s->nauth && !keep_fds; i++)
+		if (s->auth[i].fd >= 0)
+			close(s->auth[i].fd);
 	sp_config_free(s->config);
 	memset(s, 0, sizeof(*s));
 }

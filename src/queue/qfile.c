@@ -2,6 +2,7 @@
  * qfile.c - queue file writer and reader (see qfile.h).
  */
 #include "qfile.h"
+#include "../util/file.h"
 #include "qsync.h"
 #include "../util/mem.h"
 
@@ -37,22 +38,6 @@ static void sp_qpath(char *out, size_t len, const char *qdir, const char *sub, c
 	snprintf(out, len, "%s/%s/%s", qdir, sub, id);
 }
 
-/* Writes all of buf, retrying short writes and EINTR. */
-static int sp_write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The file is created when the first bytes go out (usually at commit, on an
  * offload thread), so the event loop never waits for the directory. */
 static int sp_qopen(struct sp_qfile *q)
@@ -69,7 +54,7 @@ static int sp_qopen(struct sp_qfile *q)
 
 static void sp_qflush(struct sp_qfile *q)
 {
-	if (q->err == 0 && q->used && (sp_qopen(q) < 0 || sp_write_all(q->fd, q->buf, q->used) < 0))
+	if (q->err == 0 && q->used && (sp_qopen(q) < 0 || sp_file_write_all(q->fd, q->buf, q->used) < 0))
 		q->err = errno ? errno : EIO;
 	q->used = 0;
 }
@@ -79,7 +64,7 @@ static void sp_qput(struct sp_qfile *q, const void *p, size_t n)
 	if (q->used + n > SP_QBUF)
 		sp_qflush(q);
 	if (n > SP_QBUF) {
-		if (q->err == 0 && (sp_qopen(q) < 0 || sp_write_all(q->fd, p, n) < 0))
+		if (q->err == 0 && (sp_qopen(q) < 0 || sp_file_write_all(q->fd, p, n) < 0))
 			q->err = errno ? errno : EIO;
 		return;
 	}

@@ -146,16 +146,13 @@ static int sp_smtpd_conf_sasl(const struct sp_view *v, struct sp_smtpd_conf *c, 
 		rc = -1;
 	if (!c->sasl_enable)
 		return rc;
-	if (t == NULL || t->value == NULL || strcmp(t->value, "dovecot") != 0) {
-		sp_diag_add(d, SP_ERROR, t ? t->file : NULL, t ? t->line : 0, "smtpd_sasl_type",
-			    "set smtpd_sasl_type = dovecot and smtpd_sasl_path to Dovecot's auth "
-			    "socket", "the built-in auth server (sallyport) is not available yet");
-		rc = -1;
-	}
+	/* the registry allows only dovecot and sallyport */
+	c->sasl_builtin = t == NULL || t->value == NULL || strcasecmp(t->value, "sallyport") == 0;
 	if (ld && ld->value && ld->value[0]) {
 		sp_diag_add(d, SP_ERROR, ld->file, ld->line, "smtpd_sasl_local_domain",
-			    "remove it (Dovecot's auth_default_realm does this)",
-			    "not supported with smtpd_sasl_type = dovecot");
+			    c->sasl_builtin ? "remove it, and name the users in full in "
+			    "auth_passwd_file" : "remove it (Dovecot's auth_default_realm does this)",
+			    "not supported (no realm is appended to login names)");
 		rc = -1;
 	}
 	return rc;

@@ -61,6 +61,7 @@ struct sp_smtpd_conf {
 	int sasl_auth_header;         /* smtpd_sasl_authenticated_header */
 	unsigned sasl_exclude, sasl_tls_exclude;
 	char *sasl_path;              /* smtpd_sasl_path as written */
+	int sasl_builtin;             /* smtpd_sasl_type = sallyport: the auth process serves it */
 	char *sasl_service;
 	struct sp_netlist *sasl_excl; /* smtpd_sasl_exceptions_networks */
 };

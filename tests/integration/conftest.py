@@ -138,6 +138,16 @@ def cert():
     return crt, key
 
 
+def tls_client(srv, helo="client.example.net"):
+    """An smtplib client of srv after EHLO, STARTTLS and EHLO again."""
+    import smtplib
+    c = smtplib.SMTP("127.0.0.1", srv.port, timeout=10)
+    c.ehlo(helo)
+    c.starttls(context=client_context())
+    c.ehlo(helo)
+    return c
+
+
 def client_context(maximum=None):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False

@@ -2,7 +2,8 @@
 copied to a temporary directory with other ports, its test certificate made
 by tools/example-cert, started, and used: mail for a local user is
 accepted over STARTTLS, relay from outside refused, the submission service
-refuses MAIL before STARTTLS, the submissions service speaks TLS at once."""
+refuses MAIL before STARTTLS and relays for a logged-in user sending as
+herself only, the submissions service speaks TLS at once."""
 import os
 import re
 import shutil
@@ -34,6 +35,8 @@ def example():
     with open(os.path.join(d, "master.cf"), "w") as f:
         f.write(master)
     subprocess.run([os.path.join(ROOT, "tools", "example-cert"), d], check=True, timeout=60)
+    subprocess.run([BINARY, "user", "-c", d, "add", "alice", "--stdin"], input="alice-pw-123\n",
+                   text=True, check=True, timeout=60)
     log = open(os.path.join(d, "log"), "w")
     proc = subprocess.Popen([BINARY, "start", "-f", "-c", d], stdout=log, stderr=log)
     deadline = time.monotonic() + 10
@@ -79,9 +82,17 @@ def test_example_submission_services(example):
         c.starttls(context=client_context())
         c.ehlo("client.example.net")
         assert c.mail("alice@example.test")[0] == 250
+        assert c.rcpt("friend@elsewhere.example")[0] == 554   # not logged in
+        c.rset()
+        assert c.login("alice", "alice-pw-123")[0] == 235
+        c.sendmail("alice@example.test", ["friend@elsewhere.example"], b"Subject: x\r\n\r\nx\r\n")
+        assert c.mail("bob@example.test")[0] == 250
+        code, msg = c.rcpt("friend@elsewhere.example")
+        assert code == 553 and b"not owned by user alice" in msg, msg
     with smtplib.SMTP_SSL("127.0.0.1", ports["2465"], timeout=10,
                           context=client_context()) as c:
         assert c.ehlo("client.example.net")[0] == 250
         assert c.sock.version().startswith("TLSv1.")
+        assert c.login("alice", "alice-pw-123")[0] == 235
     with open(os.path.join(d, "log")) as f:
         assert "postfix/submission/smtpd[" in f.read()

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import BINARY, BASE_MAIN_CF, client_context
+from conftest import BINARY, BASE_MAIN_CF, client_context, tls_client
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists(DOVECOT),
@@ -155,13 +155,6 @@ def sasl_server(server, cert):
         d.stop()
         shutil.rmtree(d.dir, ignore_errors=True)
 
-
-def tls_client(srv):
-    c = smtplib.SMTP("127.0.0.1", srv.port, timeout=10)
-    c.ehlo("client.example.net")
-    c.starttls(context=client_context())
-    c.ehlo("client.example.net")
-    return c
 
 
 def test_good_password_may_relay(sasl_server):
