@@ -147,23 +147,25 @@ void sp_session_auth_query(struct sp_session *s, int *first, struct sp_dv_auth *
 
 static void sp_sess_auth_failed(struct sp_session *s, const struct sp_dv_line *r)
 {
-	const char *why = r && r->reason[0] ? r->reason : "authentication failure";
+	/* Postfix's words when the auth server gives no reason= */
+	const char *why = r && r->reason[0] ? r->reason : "(reason unavailable)";
+	const char *user = r && r->user[0] ? r->user : NULL;
 
 	if (r == NULL) {
 		sp_sess_log(s, "warning: %s[%s]: SASL %s authentication failed: %s", s->peer.name,
 			    s->peer.addr, s->auth_mech, "Connection lost to authentication server");
 		sp_sess_error(s, "454 4.7.0 Temporary authentication failure: Connection lost to "
 			      "authentication server");
-	} else if (r->temp) {
-		sp_sess_log(s, "warning: %s[%s]: SASL %s authentication failed: %s", s->peer.name,
-			    s->peer.addr, s->auth_mech, why);
-		sp_sess_error(s, "454 4.7.0 Temporary authentication failure: %s", why);
-	} else {
-		/* the line fail2ban's postfix filter matches */
-		sp_sess_log(s, "warning: %s[%s]: SASL %s authentication failed: %s", s->peer.name,
-			    s->peer.addr, s->auth_mech, why);
-		sp_sess_error(s, "535 5.7.8 Error: authentication failed: %s", why);
+		return;
 	}
+	/* the line fail2ban's postfix filter matches */
+	sp_sess_log(s, "warning: %s[%s]: SASL %s authentication failed: %s%s%s", s->peer.name,
+		    s->peer.addr, s->auth_mech, why, user ? ", sasl_username=" : "",
+		    user ? user : "");
+	if (r->temp)
+		sp_sess_error(s, "454 4.7.0 Temporary authentication failure: %s", why);
+	else
+		sp_sess_error(s, "535 5.7.8 Error: authentication failed: %s", why);
 }
 
 enum sp_want sp_session_auth_answer(struct sp_session *s, unsigned long id,
