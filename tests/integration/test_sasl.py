@@ -39,10 +39,15 @@ def alive(pid):
 class Dovecot:
     """A private Dovecot: only its auth service, listening on socket."""
 
-    def __init__(self, socket_path):
+    def __init__(self, socket_path, listeners=None):
+        """socket_path: the listener for user sallyport, the one start()
+        and stop() wait for; listeners: more, {path: user}."""
         self.dir = tempfile.mkdtemp(prefix="sallyport-dovecot-")
         os.chmod(self.dir, 0o755)   # Dovecot's auth process runs as its own user
         self.socket = socket_path
+        self.listeners = {socket_path: "sallyport", **(listeners or {})}
+        units = "".join(f"  unix_listener {path} {{\n    mode = 0660\n    user = {user}\n"
+                        "  }\n" for path, user in self.listeners.items())
         with open(os.path.join(self.dir, "passwd"), "w") as f:
             for user, pw in USERS.items():
                 f.write(f"{user}:{{PLAIN}}{pw}\n")
@@ -65,11 +70,7 @@ userdb {{
   args = uid=nobody gid=nogroup home=/nonexistent
 }}
 service auth {{
-  unix_listener {socket_path} {{
-    mode = 0660
-    user = sallyport
-  }}
-}}
+{units}}}
 """)
         self.start()
 

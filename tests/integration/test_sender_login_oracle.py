@@ -141,47 +141,18 @@ class SharedDovecot(Dovecot):
     postfix, sallyport's workers as sallyport."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="sallyport-dovecot-")
-        os.chmod(self.dir, 0o755)
-        self.listeners = {"sallyport": os.path.join(self.dir, "auth-sallyport"),
-                          "postfix": os.path.join(self.dir, "auth-postfix")}
-        self.socket = self.listeners["sallyport"]   # what Dovecot.start/stop wait for
-        with open(os.path.join(self.dir, "passwd"), "w") as f:
-            for user, pw in USERS.items():
-                f.write(f"{user}:{{PLAIN}}{pw}\n")
-        listeners = "".join(f"  unix_listener {path} {{\n    mode = 0660\n    user = {user}\n"
-                            "  }\n" for user, path in self.listeners.items())
-        self.conf = os.path.join(self.dir, "dovecot.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"""\
-base_dir = {self.dir}/run
-state_dir = {self.dir}/state
-log_path = {self.dir}/dovecot.log
-protocols =
-ssl = no
-auth_mechanisms = plain login
-auth_failure_delay = 0
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN {self.dir}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid=nobody gid=nogroup home=/nonexistent
-}}
-service auth {{
-{listeners}}}
-""")
-        self.start()
-        for path in self.listeners.values():
+        run = tempfile.mkdtemp(prefix="sallyport-dovecot-sockets-")
+        os.chmod(run, 0o755)
+        self.listeners_dir = run
+        super().__init__(os.path.join(run, "auth-sallyport"),
+                         {os.path.join(run, "auth-postfix"): "postfix"})
+        for path in self.listeners:
             assert stat.S_ISSOCK(os.stat(path).st_mode), self.log()
+        self.paths = {user: path for path, user in self.listeners.items()}
 
     def stop(self):
         super().stop()
-        try:
-            os.unlink(self.listeners["postfix"])
-        except FileNotFoundError:
-            pass
+        shutil.rmtree(self.listeners_dir, ignore_errors=True)
 
 
 class RealDovecotSocket:
@@ -265,7 +236,7 @@ def run_config(name, dovecot):
     restrictions, maptype = CONFIGS[name]
 
     def maincf(server):
-        return (COMMON.replace("{sasl_path}", dovecot.listeners[server])
+        return (COMMON.replace("{sasl_path}", dovecot.paths[server])
                 .replace("{maptype}", maptype) + restrictions)
 
     def compile_for_sallyport(d):
@@ -279,7 +250,7 @@ def run_config(name, dovecot):
     try:
         case = types.SimpleNamespace(path=f"sender-login-{name}", files={"senders": SENDERS},
                                      maincf=maincf("postfix").rstrip("\n").split("\n"))
-        with PostfixWithDovecot(case, dovecot.listeners["postfix"],
+        with PostfixWithDovecot(case, dovecot.paths["postfix"],
                                 postmap=["senders"] if maptype == "hash" else []) as pf:
             result["postfix"] = {t: session(pf.port_lock.port, *t) for t in TRANSACTIONS}
             if name == PROBE_CONFIG:
