@@ -38,7 +38,7 @@ static void sp_auth_add_path(struct sp_svcs *s, const struct sp_svc *svc, struct
 			    SP_AUTH_SOCKS);
 		return;
 	}
-	snprintf(s->auth[s->nauth].path, sizeof(s->auth[0].path), "%s", path);
+	memcpy(s->auth[s->nauth].path, path, strlen(path) + 1);   /* fits: checked above */
 	s->auth[s->nauth++].fd = -1;
 }
 
