@@ -19,6 +19,12 @@ int sp_cmd_status(int argc, char **argv);
 int sp_cmd_worker(int argc, char **argv);
 int sp_cmd_auth(int argc, char **argv);
 
+/* sallyport check: the auditor. sp_check_config is what start runs too:
+ * the findings of the configuration in dir; -1 when it cannot be read. */
+struct sp_findings;
+int sp_cmd_check(int argc, char **argv);
+int sp_check_config(const char *dir, struct sp_findings *f);
+
 /* sallyport user: the built-in auth server's logins. */
 int sp_cmd_user(int argc, char **argv);
 

@@ -29,6 +29,9 @@ static const struct sp_command commands[] = {
 	{"reload", sp_cmd_reload,
 	 "reload [-c DIR]\n          new configuration and tables, without refusing a connection"},
 	{"status", sp_cmd_status, "status [-c DIR]\n          is it running?"},
+	{"check", sp_cmd_check,
+	 "check [-c DIR] [--json]\n"
+	 "          audit the configuration: open relays proven, every finding explained"},
 	{"user", sp_cmd_user,
 	 "user [-c DIR] add|passwd NAME [--stdin] | del NAME | list\n"
 	 "          manage the logins of the built-in auth server (auth_passwd_file)"},

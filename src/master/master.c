@@ -14,6 +14,7 @@
 #include "../net/tls.h"
 #include "worker.h"
 #include "../queue/qfile.h"
+#include "../check/check.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -499,11 +500,42 @@ static int sp_daemonize(void)
 	return 0;
 }
 
+/* The auditor's findings on a configuration about to run: an error-level
+ * one refuses it (as a diagnostic naming file, line and fix). */
+static int sp_master_audit(const struct sp_svcs *s, struct sp_findings *f, struct sp_diags *d)
+{
+	sp_check_svcs(s, f);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sp_finding *x = &f->v[i];
+		if (x->sev != SP_FS_ERROR)
+			continue;
+		sp_diag_add(d, SP_ERROR, x->file, x->line, x->param, x->fix, "%s%s%s[%s] %s",
+			    x->service ? "service " : "", x->service ? x->service : "",
+			    x->service ? ": " : "", x->id, x->what);
+	}
+	return f->count[SP_FS_ERROR] ? -1 : 0;
+}
+
+/* At every start: what was let through on purpose, and how many warnings
+ * `sallyport check` has. */
+static void sp_master_audit_log(struct sp_log *log, const struct sp_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].id, "open-relay") == 0)
+			sp_logf(log, "warning: %s%s%s", f->v[i].service ? f->v[i].service : "",
+				f->v[i].service ? ": " : "", f->v[i].what);
+	if (f->count[SP_FS_WARNING])
+		sp_logf(log, "%zu warning%s from the configuration check: run sallyport check "
+			"for details", f->count[SP_FS_WARNING],
+			f->count[SP_FS_WARNING] == 1 ? "" : "s");
+}
+
 int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 {
 	struct sp_master m;
 	struct event *ev[4] = {NULL, NULL, NULL, NULL}, *tick = NULL;
 	struct timeval tv = {SP_STALE_CHECK_S, 0};
+	struct sp_findings findings = {0};
 	char pidfile[1024];
 	ssize_t n;
 	int rc = 2;
@@ -515,7 +547,7 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 		goto out;
 	}
 	if (sp_svcs_load(&m.cur, o->config_dir, o->foreground, d) < 0 ||
-	    sp_svcs_auth_check(&m.cur, d) < 0)
+	    sp_svcs_auth_check(&m.cur, d) < 0 || sp_master_audit(&m.cur, &findings, d) < 0)
 		goto out;
 	sp_pidfile_path(m.cur.config, m.pidfile, sizeof(m.pidfile));
 	if (o->check_only) {
@@ -563,6 +595,7 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 	sp_start_generation(&m);
 	sp_logf(&m.log, "daemon started -- version %s, configuration %s", SP_VERSION,
 		o->config_dir);
+	sp_master_audit_log(&m.log, &findings);
 	event_base_dispatch(m.base);
 	sp_logf(&m.log, "stopped");
 	unlink(m.pidfile);
@@ -585,5 +618,6 @@ out:
 		event_base_free(m.base);
 	if (m.cur.config)
 		sp_svcs_free(&m.cur, 0);
+	sp_findings_free(&findings);
 	return rc;
 }

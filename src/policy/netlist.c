@@ -467,6 +467,27 @@ static void sp_nl_flag(struct sp_netlist_coverage *cov, unsigned flag, struct sp
 		cov->some |= flag;
 }
 
+size_t sp_netlist_samples(const struct sp_netlist *nl, char (*addr)[64], const char **elem,
+			  size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; nl && i < nl->n && k < max; i++) {
+		const struct sp_nl_elem *e = &nl->v[i];
+		unsigned char a[SP_CIDR_ADDR_BYTES];
+		int bits = e->net.len * 8;
+		if (e->kind != SP_NL_NET || e->negate)
+			continue;
+		memcpy(a, e->net.addr, sizeof(a));
+		if (bits - e->net.prefix >= 2)
+			a[e->net.len - 1] |= 1;   /* the first host, not the network */
+		if (inet_ntop(e->net.len == 4 ? AF_INET : AF_INET6, a, addr[k], 64) == NULL)
+			continue;
+		elem[k++] = e->text;
+	}
+	return k;
+}
+
 void sp_netlist_coverage(const struct sp_netlist *nl, struct sp_netlist_coverage *cov)
 {
 	static const unsigned char zero[16], cgnat[4] = {100, 64}, docker[4] = {172, 17},

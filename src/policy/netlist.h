@@ -76,6 +76,14 @@ struct sp_netlist *sp_netlist_compile(const char *value, const char *param, cons
 int sp_netlist_match(const struct sp_netlist *nl, const char *addr, const char **matched,
 		     char *err, size_t errlen);
 
+/* One client address inside each non-negated address element, in list
+ * order, for the auditor's relay proofs: the element's first usable host
+ * (the network address + 1 when the prefix leaves room), written as the
+ * server would see the client ("192.0.2.1", "2001:db8::1"); elem[i] points
+ * at the element as written. Returns how many were written (at most max). */
+size_t sp_netlist_samples(const struct sp_netlist *nl, char (*addr)[64], const char **elem,
+			  size_t max);
+
 /* Fills cov with what nl's address elements match. */
 void sp_netlist_coverage(const struct sp_netlist *nl, struct sp_netlist_coverage *cov);
 

@@ -24,6 +24,9 @@
 #include "../config/config.h"
 #include "../util/diag.h"
 
+struct sp_netlist;
+struct sp_resolver;
+
 struct sp_policy;
 
 /* How the client's name was found (Postfix's name_status and
@@ -171,6 +174,11 @@ int sp_policy_stale(const struct sp_policy *p, const char **which);
 /* 1 when smtpd_delay_reject is on (client, HELO and sender lists then run
  * at RCPT), 0 otherwise. */
 int sp_policy_delay_reject(const struct sp_policy *p);
+
+/* What the auditor (src/check/) reads besides evaluations: the compiled
+ * mynetworks, and the resolver of address classes. */
+const struct sp_netlist *sp_policy_mynetworks(const struct sp_policy *p);
+const struct sp_resolver *sp_policy_resolver(const struct sp_policy *p);
 
 /* Evaluates one stage for txn; fills *out. trace may be NULL. */
 void sp_policy_eval(const struct sp_policy *p, enum sp_pstage stage, struct sp_txn *txn,

@@ -660,3 +660,13 @@ void sp_policy_free(struct sp_policy **pp)
 	free(p);
 	*pp = NULL;
 }
+
+const struct sp_netlist *sp_policy_mynetworks(const struct sp_policy *p)
+{
+	return p->mynetworks;
+}
+
+const struct sp_resolver *sp_policy_resolver(const struct sp_policy *p)
+{
+	return p->resolver;
+}
