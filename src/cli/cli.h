@@ -25,6 +25,9 @@ struct sp_findings;
 int sp_cmd_check(int argc, char **argv);
 int sp_check_config(const char *dir, struct sp_findings *f);
 
+/* sallyport explain: why a transaction is accepted or refused. */
+int sp_cmd_explain(int argc, char **argv);
+
 /* sallyport user: the built-in auth server's logins. */
 int sp_cmd_user(int argc, char **argv);
 

@@ -32,6 +32,10 @@ static const struct sp_command commands[] = {
 	{"check", sp_cmd_check,
 	 "check [-c DIR] [--json]\n"
 	 "          audit the configuration: open relays proven, every finding explained"},
+	{"explain", sp_cmd_explain,
+	 "explain [-c DIR] --client IP [--client-name NAME] [--helo H] [--tls] [--sasl USER]\n"
+	 "          --from ADDR --to ADDR [--service NAME]  |  explain [-c DIR] --log 'LINE'\n"
+	 "          why that transaction is accepted or refused, restriction by restriction"},
 	{"user", sp_cmd_user,
 	 "user [-c DIR] add|passwd NAME [--stdin] | del NAME | list\n"
 	 "          manage the logins of the built-in auth server (auth_passwd_file)"},

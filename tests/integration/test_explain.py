@@ -1,0 +1,92 @@
+"""`sallyport explain` against the server itself: for the same transactions,
+the reply explain says the server gives is the reply the running server
+gives (one policy engine, two callers); a reject line from the server's
+log replays to the same reply; and what would change a decision is found
+by evaluation (logging in as the sender's owner)."""
+import re
+import smtplib
+import subprocess
+
+import pytest
+
+from conftest import BINARY
+
+CONFIG = """\
+smtpd_peername_lookup = no
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_tls_auth_only = no
+smtpd_sender_login_maps = inline:{ alice@example.com=alice, team@example.com=alice }
+smtpd_helo_restrictions = reject_invalid_helo_hostname
+smtpd_sender_restrictions = reject_sender_login_mismatch, reject_non_fqdn_sender
+smtpd_recipient_restrictions = reject_non_fqdn_recipient, check_recipient_access texthash:{dir}/rcpt_access
+"""
+FILES = {"rcpt_access": "blocked@example.com REJECT no mail for you\n"}
+
+TRANSACTIONS = [
+    ("client.example.net", "stranger@example.net", "bob@example.com"),
+    ("client.example.net", "stranger@example.net", "friend@elsewhere.example"),
+    ("client.example.net", "alice@example.com", "bob@example.com"),
+    ("client.example.net", "stranger@example.net", "blocked@example.com"),
+    ("client.example.net", "stranger@example.net", "nobody@example.com"),
+    ("client.example.net", "stranger@example", "bob@example.com"),
+    ("bad_helo!", "stranger@example.net", "bob@example.com"),
+]
+
+
+def explain(d, *args):
+    p = subprocess.run([BINARY, "explain", "-c", d, *args], capture_output=True, text=True,
+                       timeout=60)
+    m = re.search(r"^the server answers: (.*)$", p.stdout, re.M)
+    assert m, p.stdout + p.stderr
+    return p, m.group(1)
+
+
+@pytest.mark.parametrize("helo,sender,rcpt", TRANSACTIONS)
+def test_explain_says_what_the_server_says(server, helo, sender, rcpt):
+    srv = server(CONFIG, files=FILES)
+    with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+        c.ehlo(helo)
+        assert c.mail(sender)[0] == 250
+        code, msg = c.rcpt(rcpt)
+    real = f"{code} {msg.decode()}"
+    p, said = explain(srv.dir, "--client", "127.0.0.1", "--helo", helo, "--from", sender,
+                      "--to", rcpt)
+    assert said == real, p.stdout
+    assert p.returncode == (0 if code == 250 else 1)
+    if code != 250:
+        assert re.search(r"^stopped at (\S+ in smtpd_\w+_restrictions|smtpd_reject_unlisted_"
+                         r"recipient)$", p.stdout, re.M), p.stdout
+
+
+def test_a_log_line_replays(server):
+    srv = server(CONFIG, files=FILES)
+    with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+        c.ehlo("client.example.net")
+        c.mail("alice@example.com")
+        code, msg = c.rcpt("bob@example.com")
+        assert code == 553
+    srv.stop()
+    line = next(l for l in srv.logs().splitlines() if "NOQUEUE: reject: RCPT" in l)
+    p, said = explain(srv.dir, "--log", line)
+    assert said == f"553 {msg.decode()}", p.stdout
+    assert f"the log line said:  553 {msg.decode()}" in p.stdout
+    # and what would have let it through: logging in as alice
+    assert re.search(r"logged in as alice \(an owner of <alice@example\.com> in "
+                     r"smtpd_sender_login_maps\): 250 2\.1\.5 Ok", p.stdout), p.stdout
+
+
+def test_explain_names_the_lookups(server):
+    srv = server(CONFIG, files=FILES)
+    p, said = explain(srv.dir, "--client", "203.0.113.7", "--helo", "client.example.net",
+                      "--from", "stranger@example.net", "--to", "blocked@example.com")
+    assert said == "554 5.7.1 <blocked@example.com>: Recipient address rejected: no mail for you"
+    assert re.search(r"lookup blocked@example\.com in texthash:\S*: found REJECT no mail for you",
+                     p.stdout), p.stdout
+    assert "check_recipient_access: REJECT" in p.stdout
+
+
+def test_explain_usage_errors(tmp_path):
+    p = subprocess.run([BINARY, "explain", "--from", "a@b"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 2 and "usage: sallyport explain" in p.stderr
