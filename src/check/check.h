@@ -71,6 +71,13 @@ void sp_findings_allow(struct sp_findings *f, const char *id, const char *why);
 struct sp_svcs;
 void sp_check_svcs(const struct sp_svcs *s, struct sp_findings *f);
 
+/* The security summary of the services about to run and their findings
+ * (malloc'ed text), and what changed between two (one line per change,
+ * to emit). */
+char *sp_check_snapshot(const struct sp_svcs *s, const struct sp_findings *f);
+void sp_check_diff(const char *was, const char *now, void (*emit)(void *ctx, const char *line),
+		   void *ctx);
+
 /* Runs every check on in. */
 void sp_check_run(const struct sp_check_input *in, struct sp_findings *f);
 

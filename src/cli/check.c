@@ -24,7 +24,7 @@ static void sp_diags_to_findings(const struct sp_diags *d, struct sp_findings *f
 	}
 }
 
-int sp_check_config(const char *dir, struct sp_findings *f)
+int sp_check_config(const char *dir, struct sp_findings *f, char **snapshot)
 {
 	struct sp_diags d = {0};
 	struct sp_svcs svcs;
@@ -35,6 +35,8 @@ int sp_check_config(const char *dir, struct sp_findings *f)
 	if (svcs.config == NULL)
 		return -1;
 	sp_check_svcs(&svcs, f);
+	if (snapshot)
+		*snapshot = sp_check_snapshot(&svcs, f);
 	sp_svcs_free(&svcs, 0);
 	return 0;
 }
@@ -55,7 +57,7 @@ int sp_cmd_check(int argc, char **argv)
 			return 2;
 		}
 	}
-	sp_check_config(sp_cli_config_dir(dir), &f);
+	sp_check_config(sp_cli_config_dir(dir), &f, NULL);
 	if (json)
 		sp_findings_print_json(&f, stdout);
 	else

@@ -7,6 +7,8 @@
 #include "../master/master.h"
 #include "../master/worker.h"
 #include "../master/auth_proc.h"
+#include "../check/check.h"
+#include "../util/file.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -119,6 +121,45 @@ static int sp_running(int pid)
 	return !zombie;
 }
 
+static void sp_print_change(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("sallyport: reload: %s\n", line);
+}
+
+/* Before a reload: the new configuration passes the checks (else nothing
+ * is signalled and the running one stays), and what it changes for
+ * security is printed (the master logs the same). */
+static int sp_reload_check(const char *dir, const char *pidfile)
+{
+	struct sp_findings f = {0};
+	char *now = NULL, *was = NULL, path[1100];
+	size_t len;
+	int rc = 0;
+
+	if (sp_check_config(dir, &f, &now) < 0 || f.count[SP_FS_ERROR]) {
+		for (size_t i = 0; i < f.n; i++)
+			if (f.v[i].sev == SP_FS_ERROR)
+				fprintf(stderr, "sallyport: error: %s%s[%s] %s%s%s\n",
+					f.v[i].file ? f.v[i].file : "", f.v[i].file ? ": " : "",
+					f.v[i].id, f.v[i].what, f.v[i].fix ? "; " : "",
+					f.v[i].fix ? f.v[i].fix : "");
+		fprintf(stderr, "sallyport: reload refused: the running configuration stays\n");
+		rc = 2;
+	} else {
+		snprintf(path, sizeof(path), "%s", pidfile);
+		if (strrchr(path, '/'))
+			snprintf(strrchr(path, '/') + 1,
+				 sizeof(path) - (size_t)(strrchr(path, '/') + 1 - path), "master.check");
+		if (sp_file_read(path, 1u << 20, &was, &len) == 0)
+			sp_check_diff(was, now, sp_print_change, NULL);
+	}
+	free(now);
+	free(was);
+	sp_findings_free(&f);
+	return rc;
+}
+
 /* stop, reload, status: the master named by the pid file. */
 static int sp_signal_master(int argc, char **argv, const char *what)
 {
@@ -145,6 +186,8 @@ static int sp_signal_master(int argc, char **argv, const char *what)
 		printf("sallyport: the mail system is running: PID: %d\n", pid);
 		return 0;
 	}
+	if (strcmp(what, "reload") == 0 && sp_reload_check(sp_cli_config_dir(dir), pidfile) != 0)
+		return 2;
 	if (kill(pid, strcmp(what, "reload") == 0 ? SIGHUP : SIGTERM) < 0) {
 		fprintf(stderr, "sallyport: kill %d: %s\n", pid, strerror(errno));
 		return 1;

@@ -63,6 +63,7 @@ struct sp_master {
 	/* the TLS session ticket keys every worker gets (tls.h): a session one
 	 * worker made resumes in any other */
 	unsigned char ticket_keys[SP_TLS_TICKET_KEYS];
+	char *snapshot;            /* the running configuration's security summary */
 };
 
 static int sp_alive(const struct sp_master *m)
@@ -321,15 +322,72 @@ static void sp_give_back_sockets(struct sp_master *m, struct sp_svcs *next)
 			}
 }
 
+/* The auditor's findings on a configuration about to run: an error-level
+ * one refuses it (as a diagnostic naming file, line and fix). */
+static int sp_master_audit(const struct sp_svcs *s, struct sp_findings *f, struct sp_diags *d)
+{
+	sp_check_svcs(s, f);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sp_finding *x = &f->v[i];
+		if (x->sev != SP_FS_ERROR)
+			continue;
+		sp_diag_add(d, SP_ERROR, x->file, x->line, x->param, x->fix, "%s%s%s[%s] %s",
+			    x->service ? "service " : "", x->service ? x->service : "",
+			    x->service ? ": " : "", x->id, x->what);
+	}
+	return f->count[SP_FS_ERROR] ? -1 : 0;
+}
+
+/* At every start: what was let through on purpose, and how many warnings
+ * `sallyport check` has. */
+static void sp_master_audit_log(struct sp_log *log, const struct sp_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].id, "open-relay") == 0)
+			sp_logf(log, "warning: %s%s%s", f->v[i].service ? f->v[i].service : "",
+				f->v[i].service ? ": " : "", f->v[i].what);
+	if (f->count[SP_FS_WARNING])
+		sp_logf(log, "%zu warning%s from the configuration check: run sallyport check "
+			"for details", f->count[SP_FS_WARNING],
+			f->count[SP_FS_WARNING] == 1 ? "" : "s");
+}
+
+/* The security summary of what runs now: kept for the next reload's
+ * difference, and in pid/master.check for `sallyport reload`. */
+static void sp_master_snapshot(struct sp_master *m, const struct sp_findings *f)
+{
+	char path[1100];
+	FILE *fp;
+
+	free(m->snapshot);
+	m->snapshot = sp_check_snapshot(&m->cur, f);
+	snprintf(path, sizeof(path), "%s", m->pidfile);
+	if (strrchr(path, '/'))
+		snprintf(strrchr(path, '/') + 1, sizeof(path) - (size_t)(strrchr(path, '/') + 1 - path),
+			 "master.check");
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs(m->snapshot, fp);
+		fclose(fp);
+	}
+}
+
+static void sp_log_change(void *vlog, const char *line)
+{
+	sp_logf(vlog, "reload: security: %s", line);
+}
+
 static void sp_reload(struct sp_master *m, const char *why)
 {
 	struct sp_diags d = {0};
 	struct sp_svcs next;
+	struct sp_findings nf = {0};
 	unsigned old = m->gen;
+	char *was;
 
 	sp_logf(&m->log, "reload: %s", why);
 	if (sp_svcs_load(&next, m->o->config_dir, m->o->foreground, &d) < 0 ||
-	    sp_svcs_auth_check(&next, &d) < 0 || sp_take_sockets(m, &next, &d) < 0) {
+	    sp_svcs_auth_check(&next, &d) < 0 || sp_master_audit(&next, &nf, &d) < 0 ||
+	    sp_take_sockets(m, &next, &d) < 0) {
 		for (size_t i = 0; i < d.n; i++)
 			if (d.v[i].sev == SP_ERROR)
 				sp_logf(&m->log, "warning: reload refused: %s%s%s", d.v[i].what,
@@ -337,10 +395,17 @@ static void sp_reload(struct sp_master *m, const char *why)
 		sp_give_back_sockets(m, &next);
 		sp_svcs_free(&next, 0);
 		sp_diags_free(&d);
+		sp_findings_free(&nf);
 		return;
 	}
 	sp_svcs_free(&m->cur, 0);   /* closes the sockets of services that went away */
 	m->cur = next;
+	was = m->snapshot;
+	m->snapshot = NULL;
+	sp_master_snapshot(m, &nf);
+	sp_check_diff(was ? was : "", m->snapshot, sp_log_change, &m->log);
+	free(was);
+	sp_findings_free(&nf);
 	sp_start_generation(m);
 	sp_signal_generation(m, old, SIGTERM);   /* the old workers drain */
 	sp_diags_free(&d);
@@ -500,36 +565,6 @@ static int sp_daemonize(void)
 	return 0;
 }
 
-/* The auditor's findings on a configuration about to run: an error-level
- * one refuses it (as a diagnostic naming file, line and fix). */
-static int sp_master_audit(const struct sp_svcs *s, struct sp_findings *f, struct sp_diags *d)
-{
-	sp_check_svcs(s, f);
-	for (size_t i = 0; i < f->n; i++) {
-		const struct sp_finding *x = &f->v[i];
-		if (x->sev != SP_FS_ERROR)
-			continue;
-		sp_diag_add(d, SP_ERROR, x->file, x->line, x->param, x->fix, "%s%s%s[%s] %s",
-			    x->service ? "service " : "", x->service ? x->service : "",
-			    x->service ? ": " : "", x->id, x->what);
-	}
-	return f->count[SP_FS_ERROR] ? -1 : 0;
-}
-
-/* At every start: what was let through on purpose, and how many warnings
- * `sallyport check` has. */
-static void sp_master_audit_log(struct sp_log *log, const struct sp_findings *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].id, "open-relay") == 0)
-			sp_logf(log, "warning: %s%s%s", f->v[i].service ? f->v[i].service : "",
-				f->v[i].service ? ": " : "", f->v[i].what);
-	if (f->count[SP_FS_WARNING])
-		sp_logf(log, "%zu warning%s from the configuration check: run sallyport check "
-			"for details", f->count[SP_FS_WARNING],
-			f->count[SP_FS_WARNING] == 1 ? "" : "s");
-}
-
 int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 {
 	struct sp_master m;
@@ -596,6 +631,7 @@ int sp_master_main(const struct sp_master_opts *o, struct sp_diags *d)
 	sp_logf(&m.log, "daemon started -- version %s, configuration %s", SP_VERSION,
 		o->config_dir);
 	sp_master_audit_log(&m.log, &findings);
+	sp_master_snapshot(&m, &findings);
 	event_base_dispatch(m.base);
 	sp_logf(&m.log, "stopped");
 	unlink(m.pidfile);
@@ -619,5 +655,6 @@ out:
 	if (m.cur.config)
 		sp_svcs_free(&m.cur, 0);
 	sp_findings_free(&findings);
+	free(m.snapshot);
 	return rc;
 }
