@@ -76,19 +76,26 @@ static const char *sp_snap_mynetworks(const char *text, const char *svc, size_t 
 	return NULL;
 }
 
+/* The next element of the list a[0..alen) from *i: its start, and its
+ * length in *k (0 at the end). */
+static const char *sp_next_elem(const char *a, size_t alen, size_t *i, size_t *k)
+{
+	while (*i < alen && (a[*i] == ' ' || a[*i] == ','))
+		(*i)++;
+	for (*k = 0; *i + *k < alen && a[*i + *k] != ' ' && a[*i + *k] != ','; (*k)++)
+		;
+	*i += *k;
+	return a + *i - *k;
+}
+
 /* 1 when the list a[0..alen) has the element e[0..n). */
 static int sp_has_elem(const char *a, size_t alen, const char *e, size_t n)
 {
-	for (size_t i = 0; i < alen;) {
-		size_t k;
-		i += strspn(a + i, " ,");
-		k = strcspn(a + i, " ,");
-		if (i + k > alen)
-			k = alen - i;
-		if (k == n && memcmp(a + i, e, n) == 0)
+	size_t i = 0, k;
+
+	for (const char *x = sp_next_elem(a, alen, &i, &k); k; x = sp_next_elem(a, alen, &i, &k))
+		if (k == n && memcmp(x, e, n) == 0)
 			return 1;
-		i += k ? k : 1;
-	}
 	return 0;
 }
 
@@ -101,19 +108,15 @@ static void sp_diff_mynetworks(const char *svc, size_t svclen, const char *now, 
 	for (int pass = 0; pass < 2; pass++) {
 		const char *a = pass ? was : now, *b = pass ? now : was;
 		size_t alen = pass ? wlen : nlen, blen = pass ? nlen : wlen;
-		for (size_t i = 0; i < alen;) {
-			size_t k;
-			i += strspn(a + i, " ,");
-			k = strcspn(a + i, " ,");
-			if (i + k > alen)
-				k = alen - i;
-			if (k && !sp_has_elem(b, blen, a + i, k)) {
-				snprintf(line, sizeof(line), "this change makes %.*s %s for relaying "
-					 "(mynetworks of service %.*s)", (int)k, a + i,
-					 pass ? "no longer trusted" : "trusted", (int)svclen, svc);
-				emit(ctx, line);
-			}
-			i += k ? k : 1;
+		size_t i = 0, k;
+		for (const char *x = sp_next_elem(a, alen, &i, &k); k;
+		     x = sp_next_elem(a, alen, &i, &k)) {
+			if (sp_has_elem(b, blen, x, k))
+				continue;
+			snprintf(line, sizeof(line), "this change makes %.*s %s for relaying "
+				 "(mynetworks of service %.*s)", (int)k, x,
+				 pass ? "no longer trusted" : "trusted", (int)svclen, svc);
+			emit(ctx, line);
 		}
 	}
 }
