@@ -5,6 +5,7 @@
 #include "../policy/netlist.h"
 #include "../util/mem.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ static int sp_field(const char *line, const char *key, char close, char *out, si
 int sp_explain_parse_log(const char *line, struct sp_explain_txn *t, char *err, size_t errlen)
 {
 	const char *from = strstr(line, " from "), *br, *colon;
+	unsigned char a[16];
 
 	memset(t, 0, sizeof(*t));
 	if (strstr(line, "reject: ") == NULL || from == NULL ||
@@ -49,8 +51,12 @@ int sp_explain_parse_log(const char *line, struct sp_explain_txn *t, char *err, 
 	}
 	snprintf(t->client_name, sizeof(t->client_name), "%.*s", (int)(br - (from + 6)), from + 6);
 	if (sp_field(br, "[", ']', t->client, sizeof(t->client)) < 0 ||
-	    sp_field(line, " to=<", '>', t->to, sizeof(t->to)) < 0) {
+	    sp_field(line, " to=<", '>', t->to, sizeof(t->to)) < 0 || t->to[0] == 0) {
 		snprintf(err, errlen, "the line has no client address or no to=<...>");
+		return -1;
+	}
+	if (inet_pton(AF_INET, t->client, a) != 1 && inet_pton(AF_INET6, t->client, a) != 1) {
+		snprintf(err, errlen, "the client address is no IP address");
 		return -1;
 	}
 	(void)sp_field(line, " from=<", '>', t->from, sizeof(t->from));
