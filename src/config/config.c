@@ -102,6 +102,11 @@ const char *sp_config_default(const struct sp_config *c, const struct sp_param_d
 		return c->mydomain_def;
 	if (strcmp(def->name, "config_directory") == 0 && c->dir)
 		return c->dir;
+	if (c->postfix && (def->flags & SP_F_DIFFERS)) {
+		const struct sp_postfix_param *pf = sp_postfix_find(def->name);
+		if (pf)
+			return pf->def;
+	}
 	return def->def;
 }
 
@@ -175,6 +180,7 @@ struct sp_config *sp_config_load(const char *dir, const struct sp_config_opts *o
 		c->master_path = NULL;
 		break;
 	}
+	c->postfix = opts && opts->postfix;
 	if (opts && opts->hostname)
 		c->hostname = sp_xstrdup(opts->hostname);
 	else if (gethostname(host, sizeof(host) - 1) == 0)

@@ -33,6 +33,7 @@ struct sp_view {
 	size_t n;
 	const struct sp_service *service; /* NULL: main.cf view */
 	char *mydomain_def;              /* computed from myhostname */
+	int postfix;                     /* of a real Postfix (sp_config_opts) */
 };
 
 /* Expansion work (see expand.h) one load may spend on all its views, or
@@ -49,11 +50,15 @@ struct sp_config {
 	char *myhostname_def;            /* computed defaults (with main.cf's mydomain) */
 	char *myhostname_bare_def;       /* the same without main.cf (conf -d) */
 	char *mydomain_def;
+	int postfix;                     /* loaded with Postfix's defaults */
 	struct sp_view global;
 };
 
 struct sp_config_opts {
 	const char *hostname;            /* NULL: gethostname() */
+	int postfix;                     /* a real Postfix's directory: Postfix's defaults
+					  * where ours differ on purpose (sallyport check
+					  * --postfix) */
 };
 
 /* Reads dir/main.cf (required) and dir/master.cf (optional), checks every

@@ -239,6 +239,7 @@ int sp_view_build(const struct sp_config *c, const struct sp_assigns *main,
 
 	memset(v, 0, sizeof(*v));
 	v->service = svc;
+	v->postfix = c->postfix;
 	sp_view_collect(c, main, over, v);
 	/* myhostname first: the mydomain default derives from it. */
 	if ((h = (struct sp_param *)sp_view_find(v, "myhostname")) != NULL) {

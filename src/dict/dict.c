@@ -123,6 +123,18 @@ int sp_dict_stale(const struct sp_dict *d)
 	       d->mtime_nsec != (long long)st.st_mtim.tv_nsec || d->size != (long long)st.st_size;
 }
 
+/* A hash:, btree: or lmdb: table with its source but no FILE.lmdb. */
+static int sp_dict_uncompiled(const char *type, const char *name)
+{
+	char path[4200];
+	struct stat st;
+
+	if (strcmp(type, "hash") != 0 && strcmp(type, "btree") != 0 && strcmp(type, "lmdb") != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s.lmdb", name);
+	return stat(path, &st) < 0 && stat(name, &st) == 0;
+}
+
 struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *diags,
 			     char *err, size_t errlen)
 {
@@ -140,7 +152,20 @@ struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *
 	 * before chroot, so it opens the table behind it directly. */
 	if (strcmp(type, "proxy") == 0)
 		return sp_dict_open(name, flags, diags, err, errlen);
-	if ((ops = sp_dict_find_type(type)) == NULL) {
+	if ((flags & SP_DICT_SOURCE) && sp_dict_uncompiled(type, name)) {
+		char alt[4200];
+		snprintf(alt, sizeof(alt), "texthash:%s", name);
+		return sp_dict_open(alt, flags & ~(unsigned)SP_DICT_SOURCE, diags, err, errlen);
+	}
+	if ((ops = sp_dict_find_type(type)) == NULL && (flags & SP_DICT_SOURCE)) {
+		/* the auditor: a Postfix table type sallyport lacks (nis:...) finds nothing */
+		if (diags)
+			sp_diag_add(diags, SP_WARNING, NULL, 0, NULL, NULL, "table %.200s: type \"%s\" "
+				    "is not supported by sallyport: taken as empty", spec, type);
+		return sp_dict_open("texthash:/dev/null", flags & ~(unsigned)SP_DICT_SOURCE, diags, err,
+				    errlen);
+	}
+	if (ops == NULL) {
 		snprintf(err, errlen, "unsupported table type \"%s\" (sallyport supports btree, cidr, "
 			 "hash, inline, lmdb, pcre, regexp, static, texthash, unix and proxy:)", type);
 		return NULL;

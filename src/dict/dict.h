@@ -20,6 +20,10 @@
 enum {
 	SP_DICT_FOLD = 1 << 0,      /* fold fixed-string keys to lower case */
 	SP_DICT_NO_REGSUB = 1 << 1, /* refuse $N substitution in results */
+	SP_DICT_SOURCE = 1 << 2,    /* the auditor on a real Postfix: a hash:, btree: or
+				     * lmdb: table that sallyport has not compiled is read
+				     * from its source file, as texthash: reads one, and
+				     * a table type sallyport lacks (nis:) is empty */
 };
 
 #define SP_DICT_KEY_MAX 4096        /* longest lookup key */

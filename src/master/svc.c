@@ -122,14 +122,16 @@ static int sp_svc_sasl_path(const struct sp_svc *svc, struct sp_diags *d)
 	return -1;
 }
 
+/* lenient (the auditor): the service is kept when its smtpd settings have
+ * errors, as long as its restrictions compile. */
 static struct sp_svc *sp_svc_load(struct sp_svcs *all, const struct sp_service *s, int fg,
-				  struct sp_diags *d)
+				  int lenient, struct sp_diags *d)
 {
 	struct sp_svc *svc = sp_xcalloc(1, sizeof(*svc));
 
 	svc->ms = s;
 	if (sp_config_service_view(all->config, s, &svc->view, d) != 0 ||
-	    sp_smtpd_conf_load(&svc->view, &svc->conf, d) < 0) {
+	    ((svc->conf_bad = sp_smtpd_conf_load(&svc->view, &svc->conf, d) < 0) && !lenient)) {
 		sp_view_free(&svc->view);
 		free(svc);
 		return NULL;
@@ -142,7 +144,7 @@ static struct sp_svc *sp_svc_load(struct sp_svcs *all, const struct sp_service *
 	}
 	sp_log_setup(&svc->log, &svc->view, "smtpd", fg);
 	svc->chroot = s->chroot == 'y';
-	if (sp_svc_sasl_path(svc, d) < 0) {
+	if (!svc->conf_bad && sp_svc_sasl_path(svc, d) < 0) {
 		sp_svc_free(svc, 1);
 		return NULL;
 	}
@@ -156,11 +158,12 @@ static struct sp_svc *sp_svc_load(struct sp_svcs *all, const struct sp_service *
 	return svc;
 }
 
-int sp_svcs_load(struct sp_svcs *s, const char *dir, int foreground, struct sp_diags *d)
+static int sp_svcs_load_opts(struct sp_svcs *s, const char *dir, int foreground,
+			     const struct sp_config_opts *opts, int lenient, struct sp_diags *d)
 {
 	memset(s, 0, sizeof(*s));
 	sp_qid_gen_init(&s->qids, (uint32_t)getpid());
-	if ((s->config = sp_config_load(dir, NULL, d)) == NULL || d->errors)
+	if ((s->config = sp_config_load(dir, opts, d)) == NULL || (d->errors && !lenient))
 		return -1;
 	for (size_t i = 0; i < s->config->master.n; i++) {
 		const struct sp_service *ms = &s->config->master.v[i];
@@ -176,7 +179,7 @@ int sp_svcs_load(struct sp_svcs *s, const char *dir, int foreground, struct sp_d
 				    "more than %d smtpd services", SP_SVC_MAX);
 			break;
 		}
-		if ((s->v[s->n] = sp_svc_load(s, ms, foreground, d)) != NULL)
+		if ((s->v[s->n] = sp_svc_load(s, ms, foreground, lenient, d)) != NULL)
 			s->n++;
 	}
 	sp_svcs_auth_paths(s, d);
@@ -184,6 +187,18 @@ int sp_svcs_load(struct sp_svcs *s, const char *dir, int foreground, struct sp_d
 		sp_diag_add(d, SP_ERROR, s->config->master_path, 0, NULL, "add a line such as "
 			    "\"127.0.0.1:2525 inet n - n - - smtpd\"", "master.cf has no smtpd service");
 	return d->errors ? -1 : 0;
+}
+
+int sp_svcs_load(struct sp_svcs *s, const char *dir, int foreground, struct sp_diags *d)
+{
+	return sp_svcs_load_opts(s, dir, foreground, NULL, 0, d);
+}
+
+int sp_svcs_load_lenient(struct sp_svcs *s, const char *dir, int postfix, struct sp_diags *d)
+{
+	struct sp_config_opts o = {NULL, postfix};
+
+	return sp_svcs_load_opts(s, dir, 1, &o, 1, d);
 }
 
 /* The host part of the service name, or inet_interfaces. */

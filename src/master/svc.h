@@ -26,6 +26,8 @@ struct sp_svc {
 	struct sp_smtpd_env env;
 	struct sp_log log;
 	int chroot;                    /* master.cf says y */
+	int conf_bad;                  /* conf did not load (only the auditor keeps such a
+					* service, for its restrictions) */
 	int fds[SP_SVC_FDS];           /* listening sockets */
 	int nfds;
 };
@@ -53,6 +55,11 @@ struct sp_svcs {
 /* Loads dir and every smtpd service (no sockets yet). Returns 0, or -1
  * with errors in d. foreground: where the services will log. */
 int sp_svcs_load(struct sp_svcs *s, const char *dir, int foreground, struct sp_diags *d);
+
+/* The same for the auditor: goes on past configuration errors (to load
+ * every service it can), and with Postfix's defaults when postfix is set
+ * (the directory of a real Postfix). */
+int sp_svcs_load_lenient(struct sp_svcs *s, const char *dir, int postfix, struct sp_diags *d);
 
 /* Opens the listening sockets of service i (as root, before any
  * privilege drop). Returns 0, or -1 with an error in d. */

@@ -45,7 +45,7 @@ static void sp_auth_add_path(struct sp_svcs *s, const struct sp_svc *svc, struct
 void sp_svcs_auth_paths(struct sp_svcs *s, struct sp_diags *d)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i]->conf.sasl_enable && s->v[i]->conf.sasl_builtin)
+		if (!s->v[i]->conf_bad && s->v[i]->conf.sasl_enable && s->v[i]->conf.sasl_builtin)
 			sp_auth_add_path(s, s->v[i], d);
 	s->passwd_file = sp_view_get(&s->config->global, "auth_passwd_file");
 }

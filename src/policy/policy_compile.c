@@ -146,7 +146,9 @@ static struct sp_dict *sp_ptable(struct sp_pbuild *b, const char *spec, int acce
 		if (strcmp(s, spec) == 0)
 			return p->tables[i];
 	}
-	if ((t = sp_dict_open(spec, SP_DICT_FOLD, NULL, err, sizeof(err))) == NULL) {
+	/* the auditor on a real Postfix reads tables it has not compiled from source */
+	if ((t = sp_dict_open(spec, SP_DICT_FOLD | (b->v->postfix ? SP_DICT_SOURCE : 0u), NULL, err,
+			      sizeof(err))) == NULL) {
 		sp_perr(b, "create the table (sallyport map TYPE:FILE) or correct its name", "%s",
 			err);
 		return NULL;
@@ -536,7 +538,8 @@ static void sp_compile_classes(struct sp_pbuild *b)
 }
 
 /* mynetworks as set, or computed from mynetworks_style when only that is
- * set (sallyport's default otherwise: loopback). */
+ * set, or when the default is empty (Postfix's, for check --postfix);
+ * sallyport's default otherwise: loopback. */
 static int sp_compile_mynetworks(struct sp_pbuild *b)
 {
 	const struct sp_param *mn = sp_view_find(b->v, "mynetworks");
@@ -547,8 +550,9 @@ static int sp_compile_mynetworks(struct sp_pbuild *b)
 	int rc = 0;
 
 	sp_buf_init(&computed, 1u << 20);
-	if ((mn == NULL || mn->src == SP_SRC_DEFAULT) && style && style->src != SP_SRC_DEFAULT &&
-	    style->value) {
+	/* unset with Postfix's defaults (empty): computed from the style, as Postfix */
+	if ((mn == NULL || mn->src == SP_SRC_DEFAULT) && style && style->value &&
+	    (style->src != SP_SRC_DEFAULT || value[0] == 0)) {
 		b->param = style;
 		if (sp_mynetworks_from_style(style->value, &computed, err, sizeof(err)) < 0) {
 			sp_perr(b, "set mynetworks explicitly", "%s", err);
