@@ -155,8 +155,10 @@ static void sp_rule_stale_maps(const struct sp_check_svc *s, const char *param,
 
 	for (char *t = list ? strtok_r(list, " \t,", &save) : NULL; t;
 	     t = strtok_r(NULL, " \t,", &save)) {
-		static const char *const types[][2] = {{"hash:", ".db"}, {"btree:", ".db"},
-							{"lmdb:", ".lmdb"}};
+		/* sallyport compiles all three into FILE.lmdb; Postfix hash: and btree:
+		 * into FILE.db */
+		const char *ext = s->view->postfix ? ".db" : ".lmdb";
+		const char *const types[][2] = {{"hash:", ext}, {"btree:", ext}, {"lmdb:", ".lmdb"}};
 		for (size_t i = 0; i < 3; i++) {
 			size_t n = strlen(types[i][0]);
 			struct stat src, db;
@@ -277,7 +279,13 @@ void sp_check_rules(const struct sp_check_input *in, struct sp_findings *f)
 		sp_rule_sasl(in, s, f);
 		sp_rule_lax(s, f);
 		sp_rule_bare_exclusions(s, f);
-		sp_rule_stale_maps(s, "smtpd_sender_login_maps", f);
+		for (size_t k = 0; k < s->view->n; k++) {   /* every table a parameter names */
+			const struct sp_param *p = &s->view->v[k];
+			if (p->src != SP_SRC_DEFAULT && p->def &&
+			    (p->def->type == SP_T_MAPS || p->def->type == SP_T_RESTRICT ||
+				       strcmp(p->name, "smtpd_restriction_classes") == 0))
+				sp_rule_stale_maps(s, p->name, f);
+		}
 		sp_rule_secret(s, "smtpd_tls_key_file", sp_view_get(s->view, "smtpd_tls_key_file"), f);
 		if (sp_yes(s, "smtpd_sasl_auth_enable") &&
 		    strcasecmp(sp_v(s, "smtpd_sasl_type"), "sallyport") == 0)

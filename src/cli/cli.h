@@ -20,11 +20,12 @@ int sp_cmd_worker(int argc, char **argv);
 int sp_cmd_auth(int argc, char **argv);
 
 /* sallyport check: the auditor. sp_check_config is what start runs too:
- * the findings of the configuration in dir (and its security summary when
- * snapshot is not NULL); -1 when it cannot be read. */
+ * the findings of the configuration in dir (postfix: a real Postfix's), and
+ * its security summary when snapshot is not NULL; -1 when it cannot be
+ * read. */
 struct sp_findings;
 int sp_cmd_check(int argc, char **argv);
-int sp_check_config(const char *dir, struct sp_findings *f, char **snapshot);
+int sp_check_config(const char *dir, int postfix, struct sp_findings *f, char **snapshot);
 
 /* sallyport explain: why a transaction is accepted or refused. */
 int sp_cmd_explain(int argc, char **argv);

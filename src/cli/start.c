@@ -137,7 +137,7 @@ static int sp_reload_check(const char *dir, const char *pidfile)
 	size_t len;
 	int rc = 0;
 
-	if (sp_check_config(dir, &f, &now) < 0 || f.count[SP_FS_ERROR]) {
+	if (sp_check_config(dir, 0, &f, &now) < 0 || f.count[SP_FS_ERROR]) {
 		for (size_t i = 0; i < f.n; i++)
 			if (f.v[i].sev == SP_FS_ERROR)
 				fprintf(stderr, "sallyport: error: %s%s[%s] %s%s%s\n",
