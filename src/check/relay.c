@@ -91,6 +91,14 @@ static const char *sp_outside(const struct sp_netlist *mn, const char *const *ca
 	return cand[0];
 }
 
+static int sp_have_client(const struct sp_rclient *c, size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].addr, addr) == 0)
+			return 1;
+	return 0;
+}
+
 /* The outside candidate inside a wide element, else its first host. */
 static const char *sp_in_elem(const char *elem, const char *sample)
 {
@@ -126,13 +134,21 @@ static size_t sp_clients(const struct sp_check_svc *svc, struct sp_rclient *c, s
 	snprintf(c[n++].why, sizeof(c[0].why), "an outside client (IPv6)");
 	snprintf(c[n].addr, sizeof(c[n].addr), "::ffff:%.40s", c[0].addr);
 	snprintf(c[n++].why, sizeof(c[0].why), "an outside client (IPv4-mapped IPv6)");
+	for (size_t i = 0; i < 2 && n < max; i++) {   /* NAT space inside a wider element */
+		static const char *const nat[] = {"100.64.0.1", "172.17.0.1"};
+		const char *elem = NULL;
+		char err[64];
+		if (mn && sp_netlist_match(mn, nat[i], &elem, err, sizeof(err)) == 1 &&
+		    sp_reachable_elem(nat[i], elem ? elem : nat[i], c[n].why, sizeof(c[n].why)))
+			snprintf(c[n++].addr, sizeof(c[0].addr), "%s", nat[i]);
+	}
 	k = sp_netlist_samples(mn, samples, elems, 64);
 	for (size_t i = 0; i < k && n < max; i++) {
 		if (!sp_reachable_elem(samples[i], elems[i], c[n].why, sizeof(c[n].why)))
 			continue;
 		/* an outside address when the element has one (0.0.0.0/0: 203.0.113.7) */
 		snprintf(c[n].addr, sizeof(c[0].addr), "%s", sp_in_elem(elems[i], samples[i]));
-		if (strcmp(c[n].addr, c[0].addr) != 0 && strcmp(c[n].addr, c[1].addr) != 0)
+		if (!sp_have_client(c, n, c[n].addr))
 			n++;
 	}
 	return n;
@@ -206,23 +222,26 @@ static void sp_eval(const struct sp_policy *p, enum sp_pstage st, struct sp_txn 
 
 /* The restriction that let the recipient through: the last one that said
  * OK in the RCPT stage's trace, with its list. */
-static void sp_permitter(const struct sp_ptrace *tr, char *out, size_t len)
+static const char *sp_permitter(const struct sp_ptrace *tr, char *out, size_t len)
 {
-	const char *list = NULL;
+	const char *list = NULL, *deciding = "smtpd_relay_restrictions";
 
 	snprintf(out, len, "no restriction refused it (every list ran to its end)");
 	for (size_t i = 0; i < tr->n; i++) {
 		const struct sp_tentry *e = &tr->v[i];
-		if (e->kind == SP_TR_LIST)
+		if (e->kind == SP_TR_LIST) {
 			list = e->name;
-		else if (e->kind == SP_TR_STEP && strcmp(e->result, "OK") == 0)
+		} else if (e->kind == SP_TR_STEP && strcmp(e->result, "OK") == 0) {
 			snprintf(out, len, "%s in %s", e->name, list ? list : "a restriction list");
+			deciding = list ? list : deciding;
+		}
 	}
+	return deciding;
 }
 
 /* Runs one transaction; 1 when it relays (*why set to the permitter). */
 static int sp_try(struct sp_rctx *r, const struct sp_rclient *c, int tls, const char *helo,
-		  const char *sender, const char *rcpt, char *why, size_t wlen)
+		  const char *sender, const char *rcpt, char *why, size_t wlen, const char **list)
 {
 	static const enum sp_pstage before[] = {SP_STAGE_CLIENT, SP_STAGE_HELO, SP_STAGE_MAIL};
 	const struct sp_policy *p = r->svc->policy;
@@ -251,7 +270,7 @@ static int sp_try(struct sp_rctx *r, const struct sp_rclient *c, int tls, const 
 	sp_eval(p, SP_STAGE_RCPT, &t, &res, &tr);
 	if (res.verdict != SP_POLICY_ACCEPT)
 		return 0;
-	sp_permitter(&tr, why, wlen);
+	*list = sp_permitter(&tr, why, wlen);
 	t.rcpt_count = 1;
 	sp_eval(p, SP_STAGE_DATA, &t, &res, NULL);
 	if (res.verdict != SP_POLICY_ACCEPT)
@@ -273,6 +292,7 @@ static int sp_outside_rcpt(const struct sp_policy *p, const char *rcpt)
 /* What relayed for one service: the client classes, and the first
  * transaction with the restriction that let it through. */
 struct sp_relayed {
+	char list[64];        /* the list whose permit let it through */
 	char classes[1024];
 	size_t count, total, nclasses;
 	char proof[4096];
@@ -284,7 +304,7 @@ static void sp_report(const struct sp_rctx *r, const struct sp_relayed *x, struc
 	const struct sp_service *ms = r->svc->ms;
 
 	sp_finding_add(f, "open-relay", SP_FS_ERROR, ms ? ms->file : NULL, ms ? ms->line : 0,
-		       "smtpd_relay_restrictions", ms ? ms->name : NULL,
+		       x->list, ms ? ms->name : NULL,
 		       "anyone who can reach this address sends mail through this server to any "
 		       "destination: spammers find such servers within hours, and its address "
 		       "ends on block lists",
@@ -300,8 +320,13 @@ static void sp_relay_client(struct sp_rctx *r, const struct sp_rclient *c, struc
 {
 	size_t before = x->count;
 	char why[300];
+	const char *level = sp_view_get(r->svc->view, "smtpd_tls_security_level");
+	const char *wrap = sp_view_get(r->svc->view, "smtpd_tls_wrappermode");
+	/* a service that requires TLS answers nothing else before STARTTLS */
+	int tls_only = (level && strcasecmp(level, "encrypt") == 0) ||
+		       (wrap && strcasecmp(wrap, "yes") == 0);
 
-	for (int tls = 0; tls < 2; tls++)
+	for (int tls = tls_only; tls < 2; tls++)
 		for (size_t h = 0; h < r->nhelo; h++)
 			for (size_t s = 0; s < r->nsender; s++)
 				for (size_t k = 0; k < r->nrcpt; k++) {
@@ -309,12 +334,14 @@ static void sp_relay_client(struct sp_rctx *r, const struct sp_rclient *c, struc
 					if (!sp_outside_rcpt(r->svc->policy, rcpt))
 						continue;
 					x->total++;
+					const char *list = NULL;
 					if (!sp_try(r, c, tls, r->helos[h], r->senders[s], rcpt, why,
-						    sizeof(why)))
+						    sizeof(why), &list))
 						continue;
 					if (x->count++ > 0)
 						continue;
 					memcpy(x->why, why, sizeof(x->why));
+					snprintf(x->list, sizeof(x->list), "%s", list);
 					snprintf(x->proof, sizeof(x->proof), "connect from %.64s (name "
 						 "unknown), %s, not logged in\nEHLO %.300s\nMAIL "
 						 "FROM:<%.300s>\nRCPT TO:<%.400s>\n-> accepted; DATA "
@@ -385,7 +412,7 @@ static void sp_check_login_reach(struct sp_rctx *r, const struct sp_rclient *c,
 	sp_eval(p, SP_STAGE_RCPT, &t, &res, &tr);
 	if (res.verdict != SP_POLICY_ACCEPT)
 		return;
-	sp_permitter(&tr, why, sizeof(why));
+	(void)sp_permitter(&tr, why, sizeof(why));
 	sp_finding_add(f, "login-check-unreachable", SP_FS_ERROR, ms ? ms->file : NULL,
 		       ms ? ms->line : 0, "smtpd_recipient_restrictions", ms ? ms->name : NULL,
 		       "the first match wins: a permit before reject_sender_login_mismatch ends "

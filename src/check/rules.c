@@ -58,12 +58,17 @@ static void sp_rule_mynetworks(const struct sp_check_svc *s, struct sp_findings 
 {
 	const struct sp_netlist *mn = s->policy ? sp_policy_mynetworks(s->policy) : NULL;
 	struct sp_netlist_coverage c;
-	char what[512];
+	char what[512], err[64];
+	double others;
 
 	if (mn == NULL)
 		return;
 	sp_netlist_coverage(mn, &c);
-	if (c.v4 > 16777216.0 || c.v6_beyond_loopback * c.v6 > 1.8446744073709552e19) {
+	/* loopback is the host itself: not counted against the threshold */
+	others = c.v4;
+	if (sp_netlist_match(mn, "127.0.0.1", NULL, err, sizeof(err)) == 1 && others >= 16777216.0)
+		others -= 16777216.0;
+	if (others > 16777216.0 || c.v6_beyond_loopback * c.v6 > 1.8446744073709552e19) {
 		int bits = 0;
 		for (double x = c.v4; x >= 2.0; x /= 2.0)
 			bits++;
@@ -77,7 +82,7 @@ static void sp_rule_mynetworks(const struct sp_check_svc *s, struct sp_findings 
 		       "not yours", "list only the networks of hosts you run, e.g. 127.0.0.0/8 "
 		       "[::1]/128 192.168.1.0/24", what);
 	}
-	if (c.v4mapped > 0)
+	if (c.v4mapped > 0 && !(c.full & SP_NETBLOCK_V6_ALL))
 		sp_add(f, s, "mynetworks-v4mapped", SP_FS_WARNING, "mynetworks",
 		       "a client address ::ffff:a.b.c.d is matched as a.b.c.d, so an IPv6 entry "
 		       "inside ::ffff:0:0/96 never matches anything (and a mistyped one, such as "
@@ -207,6 +212,7 @@ static void sp_rule_bare_exclusions(const struct sp_check_svc *s, struct sp_find
 	struct sp_diags d = {0};
 	struct sp_netlist *nl;
 	struct sp_netlist_coverage c;
+	char err[64];
 
 	if (p == NULL || p->value == NULL || p->value[0] == 0 ||
 	    strcasecmp(sp_v(s, "smtpd_forbid_bare_newline"), "no") == 0)
@@ -216,6 +222,8 @@ static void sp_rule_bare_exclusions(const struct sp_check_svc *s, struct sp_find
 	if (nl == NULL)
 		return;
 	sp_netlist_coverage(nl, &c);
+	if (sp_netlist_match(nl, "127.0.0.1", NULL, err, sizeof(err)) == 1 && c.v4 >= 16777216.0)
+		c.v4 -= 16777216.0;   /* loopback is the host itself */
 	sp_netlist_free(&nl);
 	if (c.v4 > 16777216.0 || (c.some & (SP_NETBLOCK_CGNAT | SP_NETBLOCK_DOCKER)))
 		sp_add(f, s, "bare-newline-exempt-wide", SP_FS_WARNING,
@@ -281,9 +289,9 @@ void sp_check_rules(const struct sp_check_input *in, struct sp_findings *f)
 		sp_rule_bare_exclusions(s, f);
 		for (size_t k = 0; k < s->view->n; k++) {   /* every table a parameter names */
 			const struct sp_param *p = &s->view->v[k];
-			if (p->src != SP_SRC_DEFAULT && p->def &&
-			    (p->def->type == SP_T_MAPS || p->def->type == SP_T_RESTRICT ||
-				       strcmp(p->name, "smtpd_restriction_classes") == 0))
+			/* user-defined ones too: restriction classes name tables */
+			if (p->src != SP_SRC_DEFAULT && (p->def == NULL ||
+			    p->def->type == SP_T_MAPS || p->def->type == SP_T_RESTRICT))
 				sp_rule_stale_maps(s, p->name, f);
 		}
 		sp_rule_secret(s, "smtpd_tls_key_file", sp_view_get(s->view, "smtpd_tls_key_file"), f);
