@@ -100,6 +100,29 @@ static void sp_rule_mynetworks(const struct sp_check_svc *s, struct sp_findings 
 		       "(100.64.0.0/10)" : "mynetworks trusts Docker's bridge (172.17.0.0/16)");
 }
 
+/* mynetworks computed from mynetworks_style = subnet or class: on a hosted
+ * machine that is the provider's network, other customers included. */
+static void sp_rule_mynetworks_style(const struct sp_check_svc *s, struct sp_findings *f)
+{
+	const struct sp_param *mn = sp_p(s, "mynetworks");
+	const char *style = sp_v(s, "mynetworks_style");
+	char what[300];
+
+	if ((mn && mn->src != SP_SRC_DEFAULT && mn->value && mn->value[0]) ||
+	    (strcasecmp(style, "subnet") != 0 && strcasecmp(style, "class") != 0))
+		return;
+	if (!s->view->postfix && sp_p(s, "mynetworks_style") &&
+	    sp_p(s, "mynetworks_style")->src == SP_SRC_DEFAULT)
+		return;   /* sallyport's default mynetworks is loopback unless a style is set */
+	snprintf(what, sizeof(what), "mynetworks is computed from mynetworks_style = %s: every "
+		 "host on the networks of this machine's interfaces may relay", style);
+	sp_add(f, s, "mynetworks-style-subnet", SP_FS_WARNING, "mynetworks_style",
+	       "on a rented server that network is the provider's, shared with its other "
+	       "customers; at home it includes every device on the LAN",
+	       "set mynetworks explicitly (e.g. 127.0.0.0/8 [::1]/128), or mynetworks_style = host",
+	       what);
+}
+
 /* ---- SASL ---- */
 
 static void sp_rule_sasl(const struct sp_check_input *in, const struct sp_check_svc *s,
@@ -284,6 +307,7 @@ void sp_check_rules(const struct sp_check_input *in, struct sp_findings *f)
 		sp_rule_overrides(s, f);
 		sp_rule_submission(s, f);
 		sp_rule_mynetworks(s, f);
+		sp_rule_mynetworks_style(s, f);
 		sp_rule_sasl(in, s, f);
 		sp_rule_lax(s, f);
 		sp_rule_bare_exclusions(s, f);
