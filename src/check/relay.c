@@ -132,7 +132,7 @@ static size_t sp_clients(const struct sp_check_svc *svc, struct sp_rclient *c, s
 	snprintf(c[n++].why, sizeof(c[0].why), "an outside client (IPv4)");
 	snprintf(c[n].addr, sizeof(c[n].addr), "%s", sp_outside(mn, v6));
 	snprintf(c[n++].why, sizeof(c[0].why), "an outside client (IPv6)");
-	snprintf(c[n].addr, sizeof(c[n].addr), "::ffff:%.40s", c[0].addr);
+	snprintf(c[n].addr, sizeof(c[n].addr), "::ffff:%.40s", sp_outside(mn, v4));
 	snprintf(c[n++].why, sizeof(c[0].why), "an outside client (IPv4-mapped IPv6)");
 	for (size_t i = 0; i < 2 && n < max; i++) {   /* NAT space inside a wider element */
 		static const char *const nat[] = {"100.64.0.1", "172.17.0.1"};
