@@ -197,6 +197,7 @@ static void sp_rctx_init(struct sp_rctx *r, char *ours, size_t olen)
 	r->helos[r->nhelo++] = r->hbuf[0];
 	snprintf(r->hbuf[1], sizeof(r->hbuf[1]), "%s", ours);
 	r->helos[r->nhelo++] = r->hbuf[1];
+	r->helos[r->nhelo++] = "203.0.113.7";   /* a naked IP address */
 	r->senders[r->nsender++] = "someone@attacker.example";
 	r->senders[r->nsender++] = "";
 	snprintf(r->sbuf[0], sizeof(r->sbuf[0]), "postmaster@%s", ours);

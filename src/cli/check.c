@@ -36,9 +36,6 @@ static void sp_diags_to_findings(const struct sp_diags *d, int postfix, struct s
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct sp_diag *x = &d->v[i];
-		/* Postfix 3.7's default; the finding bare-newline-accepted says it */
-		if (postfix && x->param && strcmp(x->param, "smtpd_forbid_bare_newline") == 0)
-			continue;
 		if (postfix && sp_unsupported(x))
 			sp_finding_add(f, "not-assessed", SP_FS_INFO, x->file, x->line, x->param, NULL,
 				       "sallyport does not implement this part of Postfix, so the "

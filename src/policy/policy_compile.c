@@ -229,6 +229,13 @@ static int sp_lelem(void *ctx, const char *e, size_t n)
 		lb->want_table = sp_rnames[i].table;
 		return 0;
 	}
+	/* refused in sallyport (it lets any client that says HELO 192.0.2.1 through), but a
+	 * real Postfix 3.7 still runs it: the auditor must too, to see the relay it makes */
+	if (b->v->postfix && n == 23 && strncasecmp(e, "permit_naked_ip_address", n) == 0) {
+		s->id = SP_R_PERMIT_NAKED_IP_ADDRESS;
+		s->name = "permit_naked_ip_address";
+		return 0;
+	}
 	if ((s->cls = sp_class_find(b->p, e, n)) != NULL) {
 		s->id = SP_R_CLASS;
 		s->name = s->cls->name;

@@ -6,6 +6,8 @@
  */
 #include "policy_impl.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -144,9 +146,14 @@ static int sp_client(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 static int sp_helo(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid def_acl)
 {
 	const char *h = e->helo;
+	unsigned char buf[16];
 	int found;
 
 	switch (s->id) {
+	case SP_R_PERMIT_NAKED_IP_ADDRESS:   /* check --postfix only: HELO 192.0.2.1 */
+		if (h && (inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1))
+			return sp_peval_permit(e, s->name, "Helo command", h, NULL);
+		return SP_CK_DUNNO;
 	case SP_R_CHECK_HELO_ACCESS:
 		return h ? sp_pcheck_domain_access(e, s->table, h, h, "Helo command", def_acl, &found)
 			 : SP_CK_DUNNO;

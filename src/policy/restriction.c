@@ -38,7 +38,8 @@ static const struct sp_restriction_def sp_rtable[] = {
 	NOTYET("check_recipient_mx_access", SP_RARG_TABLE),
 	NOTYET("check_recipient_ns_access", SP_RARG_TABLE),
 	REMOVED("check_relay_domains", SP_RARG_NONE,
-		"removed from Postfix (it relayed for any client in a relay domain); write "
+		"obsolete (Postfix warns that it will be removed; it relayed for any client "
+		"whose name is in a relay domain); write "
 		"reject_unauth_destination, after permit_mynetworks and permit_sasl_authenticated"),
 	NOTYET("check_reverse_client_hostname_a_access", SP_RARG_TABLE),
 	TABLE("check_reverse_client_hostname_access"),

@@ -192,7 +192,8 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 		c->line_limit = 512;
 	if (strcmp(mode, "reject") == 0) {
 		c->bare_nl_reject = 1;
-	} else if (strcmp(mode, "normalize") != 0 && strcmp(mode, "yes") != 0) {
+	} else if (strcmp(mode, "normalize") != 0 && strcmp(mode, "yes") != 0 &&
+		   !(v->postfix && strcmp(mode, "no") == 0)) {   /* the auditor reads Postfix's */
 		sp_diag_add(d, SP_ERROR, bn ? bn->file : NULL, bn ? bn->line : 0,
 			    "smtpd_forbid_bare_newline", "write reject (the default) or normalize",
 			    "\"%s\" is not supported: a bare newline that ends a line lets a client "
