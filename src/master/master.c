@@ -85,7 +85,7 @@ static pid_t sp_spawn_auth(struct sp_master *m)
 	{
 		int moved[SP_AUTH_SOCKS];
 		for (int i = 0; i < m->cur.nauth; i++)
-			moved[i] = fcntl(m->cur.auth[i].fd, F_DUPFD, 100);
+			moved[i] = fcntl(m->cur.auth[i].fd, F_DUPFD_CLOEXEC, 100);
 		for (int i = 0; i < m->cur.nauth; i++)
 			if (moved[i] < 0 || dup2(moved[i], 3 + i) < 0)
 				_exit(111);
@@ -130,9 +130,9 @@ static pid_t sp_spawn(struct sp_master *m, size_t svc, int *anvil_fd)
 	{
 		int moved[SP_SVC_FDS + 2];
 		for (int i = 0; i < s->nfds; i++)   /* out of the way first, then into place */
-			moved[i] = fcntl(s->fds[i], F_DUPFD, 100);
-		moved[s->nfds] = fcntl(sv[1], F_DUPFD, 100);
-		moved[s->nfds + 1] = fcntl(keys[0], F_DUPFD, 100);
+			moved[i] = fcntl(s->fds[i], F_DUPFD_CLOEXEC, 100);
+		moved[s->nfds] = fcntl(sv[1], F_DUPFD_CLOEXEC, 100);
+		moved[s->nfds + 1] = fcntl(keys[0], F_DUPFD_CLOEXEC, 100);
 		for (int i = 0; i <= s->nfds + 1; i++)
 			if (moved[i] < 0 || dup2(moved[i], 3 + i) < 0)
 				_exit(111);
