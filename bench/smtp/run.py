@@ -479,6 +479,21 @@ def ratio(a, b, digits=1):
     return "%.*f" % (digits, a / b) if a and b else "n/a"
 
 
+def find_binary(given, who):
+    """The sallyport binary: the one given, else build-release/ or build/; None
+    (said on stderr) when there is none."""
+    binary = given
+    if binary is None:
+        for cand in ("build-release/sallyport", "build/sallyport"):
+            if os.access(os.path.join(ROOT, cand), os.X_OK):
+                binary = os.path.join(ROOT, cand)
+                break
+    if not binary or not os.access(binary, os.X_OK):
+        print("%s: no sallyport binary (give its path)" % who, file=sys.stderr)
+        return None
+    return os.path.abspath(binary)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("binary", nargs="?")
@@ -489,16 +504,9 @@ def main():
     ap.add_argument("--conc", default="1,10,50,200")
     args = ap.parse_args()
     concs = [int(c) for c in args.conc.split(",")]
-    binary = args.binary
+    binary = find_binary(args.binary, "bench/smtp")
     if binary is None:
-        for cand in ("build-release/sallyport", "build/sallyport"):
-            if os.access(os.path.join(ROOT, cand), os.X_OK):
-                binary = os.path.join(ROOT, cand)
-                break
-    if not binary or not os.access(binary, os.X_OK):
-        print("bench/smtp: no sallyport binary (give its path)", file=sys.stderr)
         return 2
-    binary = os.path.abspath(binary)
     if os.geteuid() != 0:
         print("bench/smtp needs root (Postfix's master, strace)", file=sys.stderr)
         return 77

@@ -6,6 +6,7 @@
  * serves the sockets the master bound until SIGTERM.
  */
 #include "auth_proc.h"
+#include "master.h"
 #include "log.h"
 #include "../auth/auth_server.h"
 #include "../auth/passwd.h"
@@ -82,6 +83,8 @@ int sp_auth_proc_main(const char *config_dir, int nfds, int foreground)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc = 1;
 
+	pid_t master = getppid();
+
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGPIPE, SIG_IGN);
 	if ((c = sp_config_load(config_dir, NULL, &d)) == NULL || d.errors) {
@@ -91,7 +94,7 @@ int sp_auth_proc_main(const char *config_dir, int nfds, int foreground)
 	sp_log_setup(&log, &c->global, "auth", foreground);
 	users = sp_passwd_load(sp_view_get(&c->global, "auth_passwd_file"), &d);
 	sp_auth_proc_log_diags(&log, &d);
-	if (users == NULL || sp_auth_proc_drop(&c->global, &log) < 0)
+	if (users == NULL || sp_auth_proc_drop(&c->global, &log) < 0 || sp_master_watch(master) < 0)
 		goto out;
 	memset(&ac, 0, sizeof(ac));
 	ac.users = users;

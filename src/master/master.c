@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/random.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define SP_WORKERS_MAX 64
@@ -65,6 +66,12 @@ struct sp_master {
 	unsigned char ticket_keys[SP_TLS_TICKET_KEYS];
 	char *snapshot;            /* the running configuration's security summary */
 };
+
+int sp_master_watch(pid_t master)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	return getppid() == master ? 0 : -1;
+}
 
 static int sp_alive(const struct sp_master *m)
 {

@@ -2,6 +2,7 @@
  * worker.c - the smtpd worker process (see worker.h).
  */
 #include "worker.h"
+#include "master.h"
 #include "svc.h"
 #include "../smtpd/server.h"
 #include "../net/tls.h"
@@ -110,6 +111,8 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int
 
 	struct rlimit rl;
 
+	pid_t master = getppid();
+
 	prctl(PR_SET_PDEATHSIG, SIGTERM);   /* the master gone: stop too */
 	/* one descriptor per session: as many as the system allows */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -134,7 +137,7 @@ int sp_worker_main(const char *config_dir, int service, int nfds, int anvil, int
 		sp_logf(&svc->log, "fatal: %s", err);
 		goto out;
 	}
-	if (sp_worker_drop(svc, &svc->log) < 0)
+	if (sp_worker_drop(svc, &svc->log) < 0 || sp_master_watch(master) < 0)
 		goto out;
 	if (svc->conf.sasl_enable && (sasl = sp_worker_sasl(svc, base)) == NULL)
 		goto out;

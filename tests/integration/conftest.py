@@ -31,6 +31,15 @@ queue_directory = {dir}/queue
 """
 
 
+def alive(pid):
+    """The process runs (it is not gone, and not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -48,6 +48,22 @@ def test_workers_drop_privileges_and_chroot(server):
     assert len(srv.queued()) == 1
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the privilege drop)")
+def test_workers_go_when_the_master_is_killed(server):
+    """A privilege drop clears the parent-death signal; the workers set it
+    again, so a master killed with SIGKILL leaves no worker holding the port."""
+    srv = server(chroot=True)
+    children = wait_for(srv.workers)
+    assert children
+    os.kill(srv.proc.pid, 9)
+    srv.proc.wait(10)
+
+    from conftest import alive
+    assert wait_for(lambda: not any(alive(p) for p in children)), children
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", srv.port), 1).close()
+
+
 def test_a_killed_worker_is_replaced(server):
     srv = server()
     before = wait_for(srv.workers)

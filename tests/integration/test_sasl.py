@@ -18,22 +18,13 @@ import time
 
 import pytest
 
-from conftest import BINARY, BASE_MAIN_CF, client_context, tls_client
+from conftest import BINARY, BASE_MAIN_CF, alive, client_context, tls_client
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists(DOVECOT),
                                 reason="needs root and Debian's dovecot-core")
 
 USERS = {"alice@example.com": "alice-secret", "bob@example.com": "bob-secret"}
-
-
-def alive(pid):
-    """Running (not gone, not a zombie)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 class Dovecot:
