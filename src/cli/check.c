@@ -30,12 +30,27 @@ static int sp_unsupported(const struct sp_diag *x)
 	       (pf && sp_registry_find(x->param) == NULL);
 }
 
+/* A diagnostic without a place whose text another one with a place has:
+ * a list that inherits mynetworks by default ($mynetworks in
+ * smtpd_forbid_bare_newline_exclusions...) repeats what mynetworks said. */
+static int sp_inherited(const struct sp_diags *d, const struct sp_diag *x)
+{
+	if (x->file)
+		return 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].file && strcmp(d->v[i].what, x->what) == 0)
+			return 1;
+	return 0;
+}
+
 /* Loading's diagnostics as findings ("config", or "not-assessed" notes
  * for a real Postfix's features sallyport lacks). */
 static void sp_diags_to_findings(const struct sp_diags *d, int postfix, struct sp_findings *f)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct sp_diag *x = &d->v[i];
+		if (sp_inherited(d, x))
+			continue;
 		if (postfix && sp_unsupported(x))
 			sp_finding_add(f, "not-assessed", SP_FS_INFO, x->file, x->line, x->param, NULL,
 				       "sallyport does not implement this part of Postfix, so the "
