@@ -45,11 +45,10 @@ struct sp_check_svc {
 	const struct sp_policy *policy;   /* NULL when it did not compile */
 };
 
+/* The services to check (a real Postfix's when their views say postfix). */
 struct sp_check_input {
-	const struct sp_config *config;
 	const struct sp_check_svc *svc;
 	size_t nsvc;
-	int postfix;             /* a real Postfix's configuration (check --postfix) */
 };
 
 /* Adds a finding; fmt formats what. id, file, param, service, means and

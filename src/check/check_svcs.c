@@ -15,7 +15,6 @@ void sp_check_svcs(const struct sp_svcs *s, struct sp_findings *f)
 	const char *allow;
 
 	memset(&in, 0, sizeof(in));
-	in.config = s->config;
 	for (size_t i = 0; i < s->n; i++) {
 		cs[i].ms = s->v[i]->ms;
 		cs[i].view = &s->v[i]->view;

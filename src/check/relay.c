@@ -30,12 +30,11 @@ struct sp_rclient {
 };
 
 struct sp_rctx {
-	const struct sp_check_input *in;
 	const struct sp_check_svc *svc;
 	const char *ours;     /* a domain of ours, for the routed forms */
 	const char *helos[5];
 	const char *senders[5];
-	char hbuf[3][300], sbuf[3][300];
+	char hbuf[2][300], sbuf[300];
 	char rcpts[8][400];
 	size_t nhelo, nsender, nrcpt;
 	struct sp_tentry trace_v[SP_TRACE_MAX];
@@ -200,8 +199,8 @@ static void sp_rctx_init(struct sp_rctx *r, char *ours, size_t olen)
 	r->helos[r->nhelo++] = "203.0.113.7";   /* a naked IP address */
 	r->senders[r->nsender++] = "someone@attacker.example";
 	r->senders[r->nsender++] = "";
-	snprintf(r->sbuf[0], sizeof(r->sbuf[0]), "postmaster@%s", ours);
-	r->senders[r->nsender++] = r->sbuf[0];
+	snprintf(r->sbuf, sizeof(r->sbuf), "postmaster@%s", ours);
+	r->senders[r->nsender++] = r->sbuf;
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
 		snprintf(r->rcpts[r->nrcpt++], sizeof(r->rcpts[0]), forms[i], ours);
 }
@@ -444,7 +443,6 @@ void sp_check_relay(const struct sp_check_input *in, struct sp_findings *f)
 		size_t n;
 		if (in->svc[i].policy == NULL)
 			continue;
-		r->in = in;
 		r->svc = &in->svc[i];
 		sp_rctx_init(r, ours, sizeof(ours));
 		n = sp_clients(r->svc, clients, sizeof(clients) / sizeof(clients[0]));

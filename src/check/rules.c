@@ -125,8 +125,7 @@ static void sp_rule_mynetworks_style(const struct sp_check_svc *s, struct sp_fin
 
 /* ---- SASL ---- */
 
-static void sp_rule_sasl(const struct sp_check_input *in, const struct sp_check_svc *s,
-			 struct sp_findings *f)
+static void sp_rule_sasl(const struct sp_check_svc *s, struct sp_findings *f)
 {
 	const char *path = sp_v(s, "smtpd_sasl_path");
 	const char *level = sp_v(s, "smtpd_tls_security_level");
@@ -154,7 +153,6 @@ static void sp_rule_sasl(const struct sp_check_input *in, const struct sp_check_
 		       "put the socket in private/ (Dovecot: unix_listener "
 		       "/var/spool/postfix/private/auth) and write smtpd_sasl_path = private/auth",
 		       "the Dovecot auth socket is outside private/");
-	(void)in;
 }
 
 /* ---- readable secrets and stale tables ---- */
@@ -308,7 +306,7 @@ void sp_check_rules(const struct sp_check_input *in, struct sp_findings *f)
 		sp_rule_submission(s, f);
 		sp_rule_mynetworks(s, f);
 		sp_rule_mynetworks_style(s, f);
-		sp_rule_sasl(in, s, f);
+		sp_rule_sasl(s, f);
 		sp_rule_lax(s, f);
 		sp_rule_bare_exclusions(s, f);
 		for (size_t k = 0; k < s->view->n; k++) {   /* every table a parameter names */
