@@ -541,11 +541,18 @@ static int sp_write_pid(const char *path)
 	return rename(tmp, path);
 }
 
+/* One worker per two CPUs (at least one, at most 16), or master.cf's
+ * process limit when lower: a worker's event loop uses about half of the
+ * CPU its messages cost, and its commit threads (the file writes and
+ * fsyncs) the other half, so this keeps every CPU busy without two loops
+ * competing for one (bench/RESULTS.md: one worker on two CPUs spends ~10%
+ * less CPU per message than two, and its commits share more directory
+ * fsyncs). */
 static int sp_workers_per_service(const struct sp_svc *s)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	long max = s->ms->maxproc && strcmp(s->ms->maxproc, "-") != 0 ? atol(s->ms->maxproc) : 100;
-	long n = cpus < 1 ? 1 : cpus > 16 ? 16 : cpus;
+	long n = cpus < 2 ? 1 : cpus > 32 ? 16 : (cpus + 1) / 2;
 
 	if (max >= 1 && n > max)
 		n = max;

@@ -154,6 +154,7 @@ int sp_qfile_commit(struct sp_qfile *q, struct sp_qsync *sync)
 	char from[4096], to[4096], dir[4096];
 	int err;
 
+	sp_qsync_begin(sync);
 	sp_qfile_addf(q, SP_QREC_END, "%llu", (unsigned long long)q->content);
 	sp_qflush(q);
 	if (q->err == 0 && fsync(q->fd) < 0)
@@ -168,7 +169,9 @@ int sp_qfile_commit(struct sp_qfile *q, struct sp_qsync *sync)
 	snprintf(dir, sizeof(dir), "%s/%s", q->qdir, q->hold ? "hold" : "active");
 	if (q->err == 0 && rename(from, to) < 0)
 		q->err = errno;
-	if (q->err == 0 && (q->err = sp_qsync_dir(sync, dir)) != 0)
+	if (q->err != 0)
+		sp_qsync_end(sync);
+	else if ((q->err = sp_qsync_dir(sync, dir)) != 0)
 		unlink(to);   /* not known durable: never acknowledged, so not kept */
 	err = q->err;
 	if (err && q->created)

@@ -5,7 +5,11 @@
  * announcement a finished fsync covered (synced), and the highest one a
  * failed fsync covered (failed). A caller announces its rename, then
  * either finds it covered, waits for the fsync in flight, or becomes the
- * one that runs the next fsync for everybody announced so far.
+ * one that runs the next fsync for everybody announced so far. Before it
+ * starts, that one waits a little for the commits that have begun (their
+ * files are being written and fsync'ed) to announce their renames too:
+ * with 50 sessions a directory fsync then serves about three messages
+ * instead of one or two.
  */
 #include "qsync.h"
 #include "../util/mem.h"
@@ -16,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SP_QSYNC_DIRS 4   /* active/ and hold/ of one queue, with room to spare */
@@ -33,14 +38,25 @@ struct sp_qsync {
 	pthread_cond_t done;
 	struct sp_qsync_slot slot[SP_QSYNC_DIRS];
 	int nslots;
+	int inflight;             /* commits begun whose rename is not announced */
+	int gathering;            /* a leader waits on arrived for them */
+	pthread_cond_t arrived;
+	long gather_ns;           /* how long a leader waits for them at most */
+	unsigned long fsyncs;     /* directory fsyncs run */
 };
 
-struct sp_qsync *sp_qsync_new(void)
+struct sp_qsync *sp_qsync_new(unsigned gather_us)
 {
 	struct sp_qsync *s = sp_xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 
+	s->gather_ns = (long)(gather_us > 10000000u ? 10000000u : gather_us) * 1000L;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->done, NULL);
+	pthread_cond_init(&s->arrived, &ca);
+	pthread_condattr_destroy(&ca);
 	return s;
 }
 
@@ -55,6 +71,7 @@ void sp_qsync_free(struct sp_qsync **sp)
 		free(s->slot[i].path);
 	}
 	pthread_cond_destroy(&s->done);
+	pthread_cond_destroy(&s->arrived);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	*sp = NULL;
@@ -92,6 +109,67 @@ static struct sp_qsync_slot *sp_qsync_slot(struct sp_qsync *s, const char *dir)
 	return sl;
 }
 
+void sp_qsync_begin(struct sp_qsync *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->inflight++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Called locked. */
+static void sp_qsync_left(struct sp_qsync *s)
+{
+	if (s->inflight > 0)
+		s->inflight--;
+	if (s->gathering)
+		pthread_cond_signal(&s->arrived);
+}
+
+void sp_qsync_end(struct sp_qsync *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	sp_qsync_left(s);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The fsync about to start would cover only the renames announced so far;
+ * commits still in their file's fsync will rename within a fraction of a
+ * millisecond. Waiting for them (never longer than the gather time) lets
+ * one directory fsync serve them all. Called locked. */
+static void sp_qsync_gather(struct sp_qsync *s)
+{
+	struct timespec until;
+
+	if (s->inflight == 0 || s->gather_ns == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += s->gather_ns / 1000000000L;
+	until.tv_nsec += s->gather_ns % 1000000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	s->gathering = 1;
+	while (s->inflight > 0 &&
+	       pthread_cond_timedwait(&s->arrived, &s->mu, &until) == 0)
+		;
+	s->gathering = 0;
+}
+
+unsigned long sp_qsync_fsyncs(struct sp_qsync *s)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->fsyncs;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
 int sp_qsync_dir(struct sp_qsync *s, const char *dir)
 {
 	struct sp_qsync_slot *sl;
@@ -101,6 +179,7 @@ int sp_qsync_dir(struct sp_qsync *s, const char *dir)
 	if (s == NULL)
 		return sp_qsync_alone(dir);
 	pthread_mutex_lock(&s->mu);
+	sp_qsync_left(s);
 	if ((sl = sp_qsync_slot(s, dir)) == NULL) {
 		pthread_mutex_unlock(&s->mu);
 		return sp_qsync_alone(dir);
@@ -119,7 +198,9 @@ int sp_qsync_dir(struct sp_qsync *s, const char *dir)
 		pthread_cond_wait(&s->done, &s->mu);
 	}
 	sl->busy = 1;
+	sp_qsync_gather(s);
 	target = sl->seq;
+	s->fsyncs++;
 	pthread_mutex_unlock(&s->mu);
 	rc = fsync(sl->fd) < 0 ? errno : 0;
 	pthread_mutex_lock(&s->mu);

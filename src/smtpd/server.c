@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #define SP_READ_SLICE 65536
+#define SP_COMMIT_GATHER_US 1000   /* qsync.h: a directory fsync waits this long at most */
 
 struct sp_listener {
 	struct evconnlistener *l;
@@ -628,7 +629,7 @@ struct sp_server *sp_server_new(struct event_base *base, const struct sp_dns_opt
 		return NULL;
 	}
 	srv->dnsev = sp_dns_ev_new(base, srv->dns);
-	srv->qsync = sp_qsync_new();
+	srv->qsync = sp_qsync_new(SP_COMMIT_GATHER_US);
 	return srv;
 }
 

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "queue/qfile.h"
@@ -246,7 +247,7 @@ static void *commit_many(void *arg)
 
 static void test_group_commit(void **state)
 {
-	struct sp_qsync *sync = sp_qsync_new();
+	struct sp_qsync *sync = sp_qsync_new(1000);
 	struct committer c[8];
 	pthread_t t[8];
 	char active[512];
@@ -270,6 +271,76 @@ static void test_group_commit(void **state)
 	snprintf(active, sizeof(active), "%s/active", qdir);
 	rm_dir(active);
 	assert_int_equal(sp_queue_mkdirs(qdir), 0);
+}
+
+/* The leader of a directory fsync waits for the commits that have begun:
+ * with a long gather time, one fsync serves a commit that arrives while
+ * the leader waits; a commit that begins and never arrives delays the
+ * leader by the gather time, no more. */
+struct arrival {
+	struct sp_qsync *sync;
+	const char *dir;
+	int rc;
+};
+
+static void *arrive(void *arg)
+{
+	struct arrival *a = arg;
+
+	a->rc = sp_qsync_dir(a->sync, a->dir);
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_group_commit_gather(void **state)
+{
+	struct sp_qsync *sync = sp_qsync_new(10u * 1000 * 1000);   /* 10 s */
+	char active[512];
+	struct arrival a;
+	pthread_t t;
+	double t0;
+
+	(void)state;
+	snprintf(active, sizeof(active), "%s/active", qdir);
+	a = (struct arrival){sync, active, -1};
+	sp_qsync_begin(sync);                 /* the leader-to-be */
+	sp_qsync_begin(sync);                 /* one more, still writing */
+	assert_int_equal(pthread_create(&t, NULL, arrive, &a), 0);
+	t0 = now_s();
+	assert_int_equal(sp_qsync_dir(sync, active), 0);   /* the second arrives */
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(a.rc, 0);
+	assert_true(now_s() - t0 < 5.0);       /* the leader did not wait it out */
+	assert_int_equal(sp_qsync_fsyncs(sync), 1);
+	sp_qsync_free(&sync);
+
+	sync = sp_qsync_new(50u * 1000);       /* 50 ms */
+	sp_qsync_begin(sync);
+	sp_qsync_begin(sync);                  /* never arrives */
+	t0 = now_s();
+	assert_int_equal(sp_qsync_dir(sync, active), 0);
+	assert_true(now_s() - t0 >= 0.045);
+	assert_int_equal(sp_qsync_fsyncs(sync), 1);
+	sp_qsync_end(sync);                    /* it failed before renaming */
+	t0 = now_s();
+	assert_int_equal(sp_qsync_dir(sync, active), 0);   /* nobody in flight: no wait */
+	assert_true(now_s() - t0 < 0.045);
+	assert_int_equal(sp_qsync_fsyncs(sync), 2);
+	sp_qsync_free(&sync);
+
+	sync = sp_qsync_new(0);                /* no gathering */
+	sp_qsync_begin(sync);
+	sp_qsync_begin(sync);
+	assert_int_equal(sp_qsync_dir(sync, active), 0);
+	assert_int_equal(sp_qsync_fsyncs(sync), 1);
+	sp_qsync_free(&sync);
 }
 
 static void write_file(const char *path, const void *p, size_t n)
@@ -324,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_rename_fails),
 		cmocka_unit_test(test_group_commit),
+		cmocka_unit_test(test_group_commit_gather),
 		cmocka_unit_test(test_reader_malformed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
