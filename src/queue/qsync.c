@@ -8,7 +8,7 @@
  * one that runs the next fsync for everybody announced so far. Before it
  * starts, that one waits a little for the commits that have begun (their
  * files are being written and fsync'ed) to announce their renames too:
- * with 50 sessions a directory fsync then serves about three messages
+ * with 50 sessions a directory fsync then serves about four messages
  * instead of one or two.
  */
 #include "qsync.h"
