@@ -679,7 +679,7 @@ def main():
           "seconds; %d timed runs per server, in alternating order, the fastest reported "
           "(the others in brackets). CPU ms per login = utime + stime + cutime + cstime from "
           "/proc/PID/stat over the server's process tree (sallyport: master, workers "
-          "(one per core for each of the 2 smtpd services), auth; "
+          "(one per two cores for each of the 2 smtpd services), auth; "
           "Postfix: master, smtpd processes, anvil, proxymap, trivial-rewrite, postlogd, "
           "tlsmgr), **plus, for the two Dovecot-backed servers, Dovecot's whole tree** (its "
           "master and children: %s), before and after the timed run, divided by N; the "

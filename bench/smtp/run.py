@@ -628,7 +628,7 @@ def main():
         print("    " + l)
     print("    # vmailbox: %s at example.com\n" % ", ".join(USERS))
     print("(Postfix also `default_process_limit = 1100`, for the idle sessions; sallyport "
-          "runs one worker per core, %d here.)\n" % min(16, os.cpu_count() or 1))
+          "runs one worker per two cores, %d here.)\n" % max(1, min(16, ((os.cpu_count() or 1) + 1) // 2)))
     print("| concurrency | messages (sallyport / Postfix / smtp-sink) | msgs/s sallyport "
           "| msgs/s Postfix | msgs/s smtp-sink | ratio sallyport / Postfix "
           "| CPU ms/msg sallyport | CPU ms/msg Postfix | CPU ms/msg smtp-sink "
