@@ -552,8 +552,10 @@ static int sp_workers_per_service(const struct sp_svc *s)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	long max = s->ms->maxproc && strcmp(s->ms->maxproc, "-") != 0 ? atol(s->ms->maxproc) : 100;
-	long n = cpus < 2 ? 1 : cpus > 32 ? 16 : (cpus + 1) / 2;
+	long n = cpus < 2 ? 1 : (cpus + 1) / 2;
 
+	if (n > 16)
+		n = 16;
 	if (max >= 1 && n > max)
 		n = max;
 	return (int)n;
