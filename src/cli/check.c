@@ -17,17 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What sallyport does not implement, said by the loader: in a real
- * Postfix's configuration that is no mistake, only something the auditor
- * cannot judge. */
+/* What sallyport does not implement, as the loader marked it
+ * (sp_diag_unsupported), or a Postfix parameter sallyport does not have:
+ * in a real Postfix's configuration that is no mistake, only something the
+ * auditor cannot judge. */
 static int sp_unsupported(const struct sp_diag *x)
 {
 	const struct sp_postfix_param *pf = x->param ? sp_postfix_find(x->param) : NULL;
 
-	return strstr(x->what, "not supported") || strstr(x->what, "cannot run") ||
-	       strstr(x->what, "does not run") ||
-	       strstr(x->what, "not implemented") || strstr(x->what, "not available") ||
-	       (pf && sp_registry_find(x->param) == NULL);
+	return x->unsupported || (pf && sp_registry_find(x->param) == NULL);
 }
 
 /* A diagnostic without a place whose text another one with a place has:

@@ -84,6 +84,7 @@ static void sp_check_unknown(const struct sp_config *c, const struct sp_assign *
 			    "remove it; sallyport schedules deliveries itself",
 			    "Postfix per-transport parameter (for the master.cf service \"%s\", "
 			    "program %s) not supported by sallyport", svc->name, svc->command);
+		sp_diag_unsupported(d);
 		return;
 	}
 	if (sp_did_you_mean(a->name, fix, sizeof(fix)))
@@ -147,6 +148,7 @@ static void sp_check_postfix_only(const struct sp_assign *a, const struct sp_vie
 			    "supports (sallyport conf -d lists them)",
 			    "Postfix parameter not supported by sallyport; it changes security "
 			    "or delivery, so it cannot be ignored");
+	sp_diag_unsupported(d);
 }
 
 /* smtp_sasl_path while client SASL is off: smtpd_sasl_path was meant. */

@@ -162,6 +162,7 @@ struct sp_dict *sp_dict_open(const char *spec, unsigned flags, struct sp_diags *
 		if (diags)
 			sp_diag_add(diags, SP_WARNING, NULL, 0, NULL, NULL, "table %.200s: type \"%s\" "
 				    "is not supported by sallyport: taken as empty", spec, type);
+		sp_diag_unsupported(diags);
 		return sp_dict_open("texthash:/dev/null", flags & ~(unsigned)SP_DICT_SOURCE, diags, err,
 				    errlen);
 	}

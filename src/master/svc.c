@@ -80,6 +80,7 @@ static void sp_svc_foreign(const struct sp_config *c, const struct sp_service *s
 		sp_diag_add(d, SP_WARNING, s->file, s->line, s->name, NULL,
 			    "\"%s\" service is not used by the configuration; sallyport does not run it",
 			    s->command);
+	sp_diag_unsupported(d);
 }
 
 static void sp_svc_free(struct sp_svc *svc, int keep_fds)

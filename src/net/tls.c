@@ -406,6 +406,7 @@ static int sp_tls_ccerts(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags 
 			sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, ask[i],
 				    "remove it (permit_tls_clientcerts is not supported either)",
 				    "client certificates are not supported yet");
+			sp_diag_unsupported(d);
 			return -1;
 		}
 	if ((file[0] || dir[0]) &&

@@ -169,6 +169,7 @@ static void sp_nl_net(struct sp_nl_build *b, int negate, const char *e, size_t n
 		sp_nl_error(b, e, n, "list the host's IP addresses, or use a cidr: table",
 			    "host names are not supported: sallyport matches this list by IP "
 			    "address only");
+		sp_diag_unsupported(b->dg);
 		return;
 	}
 	if (sp_cidr_parse_net(e, n, &net, why, sizeof(why), fix, sizeof(fix)) < 0) {
@@ -211,6 +212,7 @@ static void sp_nl_file(struct sp_nl_build *b, int negate, const char *e, size_t 
 		sp_nl_error(b, e, n, "write its elements into this file instead",
 			    "a /file/name inside a pattern file is not supported (sallyport reads "
 			    "one level)");
+		sp_diag_unsupported(b->dg);
 		return;
 	}
 	memcpy(path, e, n);
@@ -243,6 +245,7 @@ static int sp_nl_elem(void *ctx, const char *e, size_t n)
 			    "put comments on lines of their own",
 			    "comment at end of line is not supported: %s",
 			    sp_diag_excerpt(e, strlen(e), SP_NL_SHOW, show, sizeof(show)));
+		sp_diag_unsupported(b->dg);
 		return 1;
 	}
 	if (n > SP_NETLIST_ELEM_MAX) {

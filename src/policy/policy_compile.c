@@ -129,6 +129,7 @@ static int sp_scan_value(void *ctx, const char *key, const char *value)
 		snprintf(msg, sizeof(msg), "%.100s: \"%.60s\"", key, value);
 		sp_perr(b, "remove the entry: FILTER, REDIRECT and BCC results are not supported "
 			"by sallyport", "access table entry %s is not supported", msg);
+		sp_diag_unsupported(b->d);
 	}
 	return 0;
 }
@@ -189,6 +190,7 @@ static void sp_unknown_name(struct sp_pbuild *b, const char *name)
 	if (known) {
 		sp_perr(b, "remove it, or express the rule with the restrictions sallyport supports "
 			"(docs/policy.md)", "restriction \"%s\" is not supported by sallyport", name);
+		sp_diag_unsupported(b->d);
 		return;
 	}
 	sp_restriction_fix(name, fix, sizeof(fix));

@@ -159,6 +159,7 @@ static void sp_rs_file(struct sp_rs_build *b, int negate, const char *e, size_t 
 		sp_rs_error(b, e, n, "write its elements into this file instead",
 			    "a /file/name inside a pattern file is not supported (sallyport reads "
 			    "one level)");
+		sp_diag_unsupported(b->dg);
 		return;
 	}
 	path = sp_xstrndup(e, n);
@@ -192,6 +193,7 @@ static int sp_rs_elem(void *ctx, const char *e, size_t n)
 			    "put comments on lines of their own",
 			    "comment at end of line is not supported: %s",
 			    sp_diag_excerpt(e, strlen(e), SP_RS_SHOW, show, sizeof(show)));
+		sp_diag_unsupported(b->dg);
 		return 1;
 	}
 	if (n > SP_RS_ELEM_MAX) {

@@ -249,6 +249,7 @@ static int sp_relem(void *vctx, const char *e, size_t n)
 		sp_rerror(c, "remove it, or express the rule with the restrictions sallyport "
 			  "supports (docs/policy.md)", "restriction \"%.*s\" is not supported by sallyport",
 			  e, n);
+		sp_diag_unsupported(c->d);
 		break;
 	}
 	if (r->arg != SP_RARG_NONE)

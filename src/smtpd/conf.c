@@ -115,6 +115,7 @@ static int sp_sasl_options(const struct sp_view *v, const char *name, unsigned *
 			sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, name,
 				    "use noanonymous, noplaintext, nodictionary, noactive",
 				    "\"%s\" is not supported", w);
+			sp_diag_unsupported(d);
 			rc = -1;
 		}
 	}
@@ -153,6 +154,7 @@ static int sp_smtpd_conf_sasl(const struct sp_view *v, struct sp_smtpd_conf *c, 
 			    c->sasl_builtin ? "remove it, and name the users in full in "
 			    "auth_passwd_file" : "remove it (Dovecot's auth_default_realm does this)",
 			    "not supported (no realm is appended to login names)");
+		sp_diag_unsupported(d);
 		rc = -1;
 	}
 	return rc;
@@ -198,6 +200,7 @@ int sp_smtpd_conf_load(const struct sp_view *v, struct sp_smtpd_conf *c, struct 
 			    "smtpd_forbid_bare_newline", "write reject (the default) or normalize",
 			    "\"%s\" is not supported: a bare newline that ends a line lets a client "
 			    "smuggle a second message past the first one's end (SMTP smuggling)", mode);
+		sp_diag_unsupported(d);
 		errors++;
 	}
 	c->bare_nl_excl = sp_netlist_compile(excl && excl->value ? excl->value : "",

@@ -26,8 +26,15 @@ void sp_diag_add(struct sp_diags *d, enum sp_sev sev, const char *file, int line
 	g->param = param ? sp_xstrdup(param) : NULL;
 	g->what = sp_xstrdup(tmp);
 	g->fix = fix ? sp_xstrdup(fix) : NULL;
+	g->unsupported = 0;
 	if (sev == SP_ERROR)
 		d->errors++;
+}
+
+void sp_diag_unsupported(struct sp_diags *d)
+{
+	if (d && d->n > 0)
+		d->v[d->n - 1].unsupported = 1;
 }
 
 static void sp_diag_print(const struct sp_diag *g, FILE *fp)

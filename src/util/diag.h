@@ -19,6 +19,7 @@ struct sp_diag {
 	char *param;  /* may be NULL */
 	char *what;   /* what is wrong */
 	char *fix;    /* how to fix it; may be NULL */
+	int unsupported;   /* about a part of Postfix sallyport lacks (sp_diag_unsupported) */
 };
 
 struct sp_diags {
@@ -32,6 +33,10 @@ struct sp_diags {
 void sp_diag_add(struct sp_diags *d, enum sp_sev sev, const char *file, int line,
 		 const char *param, const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* Marks the diagnostic added last as one about a part of Postfix that
+ * sallyport does not implement: the auditor, reading a real Postfix
+ * configuration, reports those as not assessed rather than as mistakes. */
+void sp_diag_unsupported(struct sp_diags *d);
 /* A printable excerpt of s[0..n) for a message: at most max bytes, control
  * and non-ASCII bytes shown as '?', "..." when cut. Returns out. */
 const char *sp_diag_excerpt(const char *s, size_t n, size_t max, char *out, size_t outlen);

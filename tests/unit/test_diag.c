@@ -146,6 +146,24 @@ static void test_diag_many(void **state)
 	sp_diags_free(&d);
 }
 
+/* sp_diag_unsupported marks the diagnostic added last, and only that one. */
+static void test_diag_unsupported(void **state)
+{
+	struct sp_diags d = {0};
+
+	(void)state;
+	sp_diag_unsupported(&d);   /* nothing to mark: no effect */
+	sp_diag_unsupported(NULL);
+	sp_diag_add(&d, SP_ERROR, "main.cf", 3, "mailbox_command", NULL, "a mistake");
+	sp_diag_add(&d, SP_ERROR, "main.cf", 4, "content_filter", NULL, "not in sallyport");
+	sp_diag_unsupported(&d);
+	sp_diag_add(&d, SP_WARNING, "main.cf", 5, NULL, NULL, "after it");
+	assert_int_equal(d.v[0].unsupported, 0);
+	assert_int_equal(d.v[1].unsupported, 1);
+	assert_int_equal(d.v[2].unsupported, 0);
+	sp_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_diag_fields_and_count),
 		cmocka_unit_test(test_diag_long_message_bounded),
 		cmocka_unit_test(test_diag_many),
+		cmocka_unit_test(test_diag_unsupported),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
