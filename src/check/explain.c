@@ -2,6 +2,7 @@
  * explain.c - one transaction explained (see explain.h).
  */
 #include "explain.h"
+#include "../net/dns.h"
 #include "../policy/netlist.h"
 #include "../util/mem.h"
 
@@ -15,6 +16,7 @@ struct sp_xrun {
 	const struct sp_policy *p;
 	const struct sp_explain_txn *t;
 	FILE *out;                /* NULL: evaluate quietly */
+	struct sp_dns *resolver;  /* NULL: every name is taken to exist */
 	struct sp_pdns_cache dns;
 	struct sp_tentry *tv;
 	char reply[600];
@@ -131,7 +133,83 @@ static const char *sp_x_command(enum sp_pstage st, const struct sp_txn *txn, cha
 	return buf;
 }
 
-/* One stage; DNS questions are answered "exists" (and said so). */
+/* ---- DNS ---- */
+
+struct sp_x_answer {
+	int done;
+	enum sp_dns_status st;
+	char why[SP_DNS_WHY_MAX];
+};
+
+static void sp_x_answered(void *ctx, const char *name, enum sp_dns_status st, const char *why)
+{
+	struct sp_x_answer *a = ctx;
+
+	(void)name;
+	a->done = 1;
+	a->st = st;
+	snprintf(a->why, sizeof(a->why), "%s", why);
+}
+
+/* Asks the resolver as the server does and waits; the status the policy
+ * engine takes (a permanent server error counts as not found, as in the
+ * server), with the reason in why. */
+static enum sp_pdns_status sp_x_lookup(struct sp_xrun *x, enum sp_pdns_kind kind,
+				       const char *name, char *why, size_t len)
+{
+	struct sp_x_answer a = {0, SP_DNS_RETRY, ""};
+	char err[256];
+
+	if (sp_dns_lookup(x->resolver, name, kind == SP_PDNS_HOST ? SP_DNS_HOST : SP_DNS_MAILHOST,
+			  sp_x_answered, &a, err, sizeof(err)) < 0) {
+		snprintf(why, len, "%s", err);
+		return SP_PDNS_RETRY;
+	}
+	if (sp_dns_wait(x->resolver) < 0 || !a.done) {
+		snprintf(why, len, "no answer");
+		return SP_PDNS_RETRY;
+	}
+	snprintf(why, len, "%s", a.why);
+	return a.st == SP_DNS_FAIL ? SP_PDNS_NOTFOUND : (enum sp_pdns_status)a.st;
+}
+
+static const char *sp_x_status_name(enum sp_pdns_status st)
+{
+	switch (st) {
+	case SP_PDNS_OK:
+		return "found";
+	case SP_PDNS_NOTFOUND:
+		return "not found";
+	case SP_PDNS_RETRY:
+		return "temporary failure";
+	case SP_PDNS_INVAL:
+		return "malformed reply";
+	default:
+		return "null MX (it accepts no mail)";
+	}
+}
+
+/* The answer to the question the engine is waiting for, printed. */
+static void sp_x_answer(struct sp_xrun *x, const struct sp_presult *res)
+{
+	const char *types = res->pending_kind == SP_PDNS_HOST ? "A, AAAA, MX" : "MX, A, AAAA";
+	enum sp_pdns_status st = SP_PDNS_OK;
+	char why[SP_DNS_WHY_MAX] = "";
+
+	if (x->resolver == NULL) {
+		if (x->out)
+			fprintf(x->out, "    (DNS: %s is assumed to exist: --no-dns)\n",
+				res->pending_name);
+	} else {
+		st = sp_x_lookup(x, res->pending_kind, res->pending_name, why, sizeof(why));
+		if (x->out)
+			fprintf(x->out, "    (DNS: %s (%s): %s%s%s)\n", res->pending_name, types,
+				sp_x_status_name(st), why[0] ? ": " : "", why);
+	}
+	sp_pdns_put(&x->dns, res->pending_kind, res->pending_name, st);
+}
+
+/* One stage, with the DNS answers it waits for. */
 static int sp_x_stage(struct sp_xrun *x, enum sp_pstage st, struct sp_txn *txn)
 {
 	struct sp_ptrace tr = {x->tv, 0, SP_XTRACE, 0};
@@ -145,10 +223,7 @@ static int sp_x_stage(struct sp_xrun *x, enum sp_pstage st, struct sp_txn *txn)
 		sp_policy_eval(x->p, st, txn, &res, &tr);
 		if (res.verdict != SP_POLICY_PENDING)
 			break;
-		if (x->out)
-			fprintf(x->out, "    (DNS: %s is assumed to exist; explain does not look it up)\n",
-				res.pending_name);
-		sp_pdns_put(&x->dns, res.pending_kind, res.pending_name, SP_PDNS_OK);
+		sp_x_answer(x, &res);
 	}
 	if (x->out && tr.n == 0)
 		fprintf(x->out, "    (no restriction runs here%s)\n", sp_policy_delay_reject(x->p) &&
@@ -228,6 +303,8 @@ static void sp_x_variant(const struct sp_xrun *base, const struct sp_explain_txn
 	v.p = base->p;
 	v.t = t;
 	v.tv = base->tv;
+	v.resolver = base->resolver;
+	v.dns = base->dns;   /* the answers known so far */
 	sp_x_run(&v);
 	if (strcmp(v.reply, base->reply) == 0)
 		return;
@@ -282,7 +359,7 @@ static void sp_x_counterfactuals(struct sp_xrun *x)
 }
 
 int sp_explain(const struct sp_policy *p, const char *service, const struct sp_explain_txn *t,
-	       FILE *out)
+	       struct sp_dns *dns, FILE *out)
 {
 	struct sp_xrun x;
 	int ok;
@@ -290,6 +367,7 @@ int sp_explain(const struct sp_policy *p, const char *service, const struct sp_e
 	memset(&x, 0, sizeof(x));
 	x.p = p;
 	x.t = t;
+	x.resolver = dns;
 	x.out = out;
 	x.tv = sp_xcalloc(SP_XTRACE, sizeof(*x.tv));
 	fprintf(out, "service %s; smtpd_delay_reject = %s\n", service,

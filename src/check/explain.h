@@ -30,10 +30,14 @@ struct sp_explain_txn {
  * what is missing in err. */
 int sp_explain_parse_log(const char *line, struct sp_explain_txn *t, char *err, size_t errlen);
 
+struct sp_dns;
+
 /* Evaluates t with p and prints the explanation to out. service names the
- * service in the heading. Returns 0 when the recipient would be accepted,
- * 1 when refused. */
+ * service in the heading. The DNS questions of reject_unknown_* go to dns,
+ * as the server asks them (src/net/dns.h), and each answer is printed; with
+ * dns NULL every name is taken to exist, and the output says so. Returns 0
+ * when the recipient would be accepted, 1 when refused. */
 int sp_explain(const struct sp_policy *p, const char *service, const struct sp_explain_txn *t,
-	       FILE *out);
+	       struct sp_dns *dns, FILE *out);
 
 #endif

@@ -3,11 +3,14 @@
  * [--helo H] [--tls] [--sasl USER] --from ADDR --to ADDR [--service NAME]`,
  * or `--log 'LINE'` to replay a reject line from the log: why a
  * transaction is accepted or rejected (src/check/explain.h), by the
- * service's compiled restrictions. Arguments and output only.
+ * service's compiled restrictions. DNS questions go to the resolvers of
+ * /etc/resolv.conf, as the server's do, or to --dns SERVERS; --no-dns
+ * takes every name to exist. Arguments and output only.
  */
 #include "cli.h"
 #include "../check/explain.h"
 #include "../master/svc.h"
+#include "../net/dns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +20,8 @@ static int sp_explain_usage(void)
 {
 	fprintf(stderr, "usage: sallyport explain [-c DIR] --client IP [--client-name NAME] "
 		"[--helo H] [--tls] [--sasl USER] --from ADDR --to ADDR [--service NAME]\n"
-		"       sallyport explain [-c DIR] [--service NAME] --log 'LOG LINE'\n");
+		"       sallyport explain [-c DIR] [--service NAME] --log 'LOG LINE'\n"
+		"       either with [--no-dns | --dns IP[:PORT][,...]]\n");
 	return 2;
 }
 
@@ -47,8 +51,14 @@ static const struct sp_svc *sp_pick(const struct sp_svcs *s, const char *want)
 	return want ? NULL : s->n ? s->v[0] : NULL;
 }
 
-static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t, const char **dir,
-			   const char **service)
+struct sp_explain_opts {
+	const char *dir, *service;
+	const char *dns;          /* --dns SERVERS; NULL: /etc/resolv.conf's */
+	int no_dns;
+};
+
+static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t,
+			   struct sp_explain_opts *o)
 {
 	char err[200];
 
@@ -58,13 +68,19 @@ static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t, cons
 			t->tls = 1;
 			continue;
 		}
+		if (strcmp(a, "--no-dns") == 0) {
+			o->no_dns = 1;
+			continue;
+		}
 		if (v == NULL)
 			return -1;
 		i++;
 		if (strcmp(a, "-c") == 0)
-			*dir = v;
+			o->dir = v;
 		else if (strcmp(a, "--service") == 0)
-			*service = v;
+			o->service = v;
+		else if (strcmp(a, "--dns") == 0)
+			o->dns = v;
 		else if (strcmp(a, "--client") == 0)
 			snprintf(t->client, sizeof(t->client), "%s", v);
 		else if (strcmp(a, "--client-name") == 0)
@@ -85,38 +101,50 @@ static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t, cons
 		} else
 			return -1;
 	}
-	return t->client[0] && t->to[0] ? 0 : -1;
+	return t->client[0] && t->to[0] && !(o->no_dns && o->dns) ? 0 : -1;
 }
 
 int sp_cmd_explain(int argc, char **argv)
 {
 	struct sp_explain_txn t;
+	struct sp_explain_opts o = {0};
 	struct sp_diags d = {0};
 	struct sp_svcs svcs;
 	const struct sp_svc *svc;
-	const char *dir = NULL, *service = NULL;
-	char heading[600];
+	struct sp_dns *dns = NULL;
+	char heading[600], err[256];
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	if (sp_explain_args(argc, argv, &t, &dir, &service) < 0)
+	if (sp_explain_args(argc, argv, &t, &o) < 0)
 		return sp_explain_usage();
-	if (sp_svcs_load(&svcs, sp_cli_config_dir(dir), 1, &d) < 0) {
+	if (!o.no_dns) {
+		struct sp_dns_opts dopts = {o.dns, 0, 0};
+		if ((dns = sp_dns_new(&dopts, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "sallyport: DNS: %s (--no-dns takes every name to exist)\n",
+				err);
+			return 2;
+		}
+	}
+	if (sp_svcs_load(&svcs, sp_cli_config_dir(o.dir), 1, &d) < 0) {
 		sp_diags_print(&d, stderr);
 		sp_diags_free(&d);
 		if (svcs.config)
 			sp_svcs_free(&svcs, 0);
+		sp_dns_free(&dns);
 		return 2;
 	}
 	sp_diags_free(&d);
-	if ((svc = sp_pick(&svcs, service)) == NULL) {
-		fprintf(stderr, "sallyport: no smtpd service \"%s\" in master.cf\n", service);
+	if ((svc = sp_pick(&svcs, o.service)) == NULL) {
+		fprintf(stderr, "sallyport: no smtpd service \"%s\" in master.cf\n", o.service);
 		sp_svcs_free(&svcs, 0);
+		sp_dns_free(&dns);
 		return 2;
 	}
 	snprintf(heading, sizeof(heading), "%s (%s, line %d)", svc->ms->name, svc->ms->file,
 		 svc->ms->line);
-	rc = sp_explain(svc->policy, heading, &t, stdout);
+	rc = sp_explain(svc->policy, heading, &t, dns, stdout);
 	sp_svcs_free(&svcs, 0);
+	sp_dns_free(&dns);
 	return rc;
 }

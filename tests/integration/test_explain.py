@@ -3,9 +3,11 @@ the reply explain says the server gives is the reply the running server
 gives (one policy engine, two callers); a reject line from the server's
 log replays to the same reply; and what would change a decision is found
 by evaluation (logging in as the sender's owner)."""
+import os
 import re
 import smtplib
 import subprocess
+import sys
 
 import pytest
 
@@ -89,4 +91,67 @@ def test_explain_names_the_lookups(server):
 def test_explain_usage_errors(tmp_path):
     p = subprocess.run([BINARY, "explain", "--from", "a@b"], capture_output=True, text=True,
                        timeout=60)
+    assert p.returncode == 2 and "usage: sallyport explain" in p.stderr
+
+
+# DNS: explain asks the questions of reject_unknown_* as the server does
+# (here of tests/dns/dnsd.py on 127.0.0.1); the expected replies are
+# Postfix's, as tests/policy/table/19-dns.t has them from the oracle.
+DNS_CONFIG = """\
+smtpd_peername_lookup = no
+smtpd_helo_restrictions = reject_unknown_helo_hostname
+smtpd_sender_restrictions = reject_unknown_sender_domain
+"""
+ZONE = ["mail.example.net A 192.0.2.25", "example.net MX 10 mail.example.net",
+        "nomail.example MX 0 .", "flaky.example * SERVFAIL"]
+DNS_CASES = [
+    ("mail.example.net", "s@example.net", "250 2.1.5 Ok",
+     ["mail.example.net (A, AAAA, MX): found", "example.net (MX, A, AAAA): found"]),
+    ("mail.example.net", "s@gone.example",
+     "450 4.1.8 <s@gone.example>: Sender address rejected: Domain not found",
+     ["gone.example (MX, A, AAAA): not found"]),
+    ("mail.example.net", "s@nomail.example",
+     "550 5.7.27 <s@nomail.example>: Sender address rejected: Domain nomail.example does "
+     "not accept mail (nullMX)", ["nomail.example (MX, A, AAAA): null MX"]),
+    ("nohost.example", "s@example.net",
+     "450 4.7.1 <nohost.example>: Helo command rejected: Host not found",
+     ["nohost.example (A, AAAA, MX): not found"]),
+    ("mail.example.net", "s@flaky.example",
+     "450 4.1.8 <s@flaky.example>: Sender address rejected: Domain not found",
+     ["flaky.example (MX, A, AAAA): temporary failure"]),
+]
+
+
+@pytest.fixture
+def dnsd(tmp_path):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                    "policy"))
+    import table
+    proc, port = table.start_dnsd(str(tmp_path), ZONE)
+    yield f"127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait()
+
+
+@pytest.mark.parametrize("helo,sender,want,answers", DNS_CASES)
+def test_explain_asks_dns(server, dnsd, helo, sender, want, answers):
+    srv = server(DNS_CONFIG)
+    p, said = explain(srv.dir, "--dns", dnsd, "--client", "203.0.113.7", "--helo", helo,
+                      "--from", sender, "--to", "bob@example.com")
+    assert said == want, p.stdout
+    for a in answers:
+        assert f"(DNS: {a}" in p.stdout, p.stdout
+    assert "assumed" not in p.stdout
+
+
+def test_explain_without_dns(server):
+    srv = server(DNS_CONFIG)
+    p, said = explain(srv.dir, "--no-dns", "--client", "203.0.113.7", "--helo",
+                      "nohost.example", "--from", "s@gone.example", "--to", "bob@example.com")
+    assert said == "250 2.1.5 Ok", p.stdout
+    assert "(DNS: gone.example is assumed to exist: --no-dns)" in p.stdout, p.stdout
+    assert "(DNS: nohost.example is assumed to exist: --no-dns)" in p.stdout, p.stdout
+    p = subprocess.run([BINARY, "explain", "-c", srv.dir, "--no-dns", "--dns", "127.0.0.1",
+                        "--client", "203.0.113.7", "--to", "bob@example.com"],
+                       capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "usage: sallyport explain" in p.stderr
