@@ -17,7 +17,7 @@ struct sp_xrun {
 	const struct sp_explain_txn *t;
 	FILE *out;                /* NULL: evaluate quietly */
 	struct sp_dns *resolver;  /* NULL: every name is taken to exist */
-	struct sp_pdns_cache dns;
+	struct sp_pdns_cache *dns; /* the answers so far, shared by every run */
 	struct sp_tentry *tv;
 	char reply[600];
 	int accepted;
@@ -137,6 +137,7 @@ static const char *sp_x_command(enum sp_pstage st, const struct sp_txn *txn, cha
 
 struct sp_x_answer {
 	int done;
+	int abandoned;            /* the asker gave up: the call-back frees it */
 	enum sp_dns_status st;
 	char why[SP_DNS_WHY_MAX];
 };
@@ -146,6 +147,10 @@ static void sp_x_answered(void *ctx, const char *name, enum sp_dns_status st, co
 	struct sp_x_answer *a = ctx;
 
 	(void)name;
+	if (a->abandoned) {
+		free(a);
+		return;
+	}
 	a->done = 1;
 	a->st = st;
 	snprintf(a->why, sizeof(a->why), "%s", why);
@@ -157,20 +162,25 @@ static void sp_x_answered(void *ctx, const char *name, enum sp_dns_status st, co
 static enum sp_pdns_status sp_x_lookup(struct sp_xrun *x, enum sp_pdns_kind kind,
 				       const char *name, char *why, size_t len)
 {
-	struct sp_x_answer a = {0, SP_DNS_RETRY, ""};
+	struct sp_x_answer *a = sp_xcalloc(1, sizeof(*a));
+	enum sp_dns_status st;
 	char err[256];
 
 	if (sp_dns_lookup(x->resolver, name, kind == SP_PDNS_HOST ? SP_DNS_HOST : SP_DNS_MAILHOST,
-			  sp_x_answered, &a, err, sizeof(err)) < 0) {
+			  sp_x_answered, a, err, sizeof(err)) < 0) {
+		free(a);
 		snprintf(why, len, "%s", err);
 		return SP_PDNS_RETRY;
 	}
-	if (sp_dns_wait(x->resolver) < 0 || !a.done) {
+	if (sp_dns_wait(x->resolver) < 0 || !a->done) {
+		a->abandoned = 1;   /* still outstanding: its call-back comes later */
 		snprintf(why, len, "no answer");
 		return SP_PDNS_RETRY;
 	}
-	snprintf(why, len, "%s", a.why);
-	return a.st == SP_DNS_FAIL ? SP_PDNS_NOTFOUND : (enum sp_pdns_status)a.st;
+	st = a->st;
+	snprintf(why, len, "%s", a->why);
+	free(a);
+	return st == SP_DNS_FAIL ? SP_PDNS_NOTFOUND : (enum sp_pdns_status)st;
 }
 
 static const char *sp_x_status_name(enum sp_pdns_status st)
@@ -206,7 +216,7 @@ static void sp_x_answer(struct sp_xrun *x, const struct sp_presult *res)
 			fprintf(x->out, "    (DNS: %s (%s): %s%s%s)\n", res->pending_name, types,
 				sp_x_status_name(st), why[0] ? ": " : "", why);
 	}
-	sp_pdns_put(&x->dns, res->pending_kind, res->pending_name, st);
+	sp_pdns_put(x->dns, res->pending_kind, res->pending_name, st);
 }
 
 /* One stage, with the DNS answers it waits for. */
@@ -261,7 +271,7 @@ static int sp_x_run(struct sp_xrun *x)
 	static const enum sp_pstage early[] = {SP_STAGE_CLIENT, SP_STAGE_HELO, SP_STAGE_MAIL};
 	struct sp_txn txn;
 
-	sp_x_txn(x->t, &txn, &x->dns);
+	sp_x_txn(x->t, &txn, x->dns);
 	x->accepted = 0;
 	x->stopped[0] = 0;
 	for (size_t i = sp_policy_delay_reject(x->p) ? 1 : 0; i < 3; i++) {
@@ -304,7 +314,7 @@ static void sp_x_variant(const struct sp_xrun *base, const struct sp_explain_txn
 	v.t = t;
 	v.tv = base->tv;
 	v.resolver = base->resolver;
-	v.dns = base->dns;   /* the answers known so far */
+	v.dns = base->dns;
 	sp_x_run(&v);
 	if (strcmp(v.reply, base->reply) == 0)
 		return;
@@ -368,6 +378,7 @@ int sp_explain(const struct sp_policy *p, const char *service, const struct sp_e
 	x.p = p;
 	x.t = t;
 	x.resolver = dns;
+	x.dns = sp_xcalloc(1, sizeof(*x.dns));
 	x.out = out;
 	x.tv = sp_xcalloc(SP_XTRACE, sizeof(*x.tv));
 	fprintf(out, "service %s; smtpd_delay_reject = %s\n", service,
@@ -385,5 +396,6 @@ int sp_explain(const struct sp_policy *p, const char *service, const struct sp_e
 			" (the configuration has changed since, or the transaction had more to it)");
 	sp_x_counterfactuals(&x);
 	free(x.tv);
+	free(x.dns);
 	return ok ? 0 : 1;
 }

@@ -39,9 +39,9 @@ struct sp_qsync {
 	struct sp_qsync_slot slot[SP_QSYNC_DIRS];
 	int nslots;
 	int inflight;             /* commits begun whose rename is not announced */
-	int gathering;            /* a leader waits on arrived for them */
+	int gathering;            /* leaders (one per directory) waiting on arrived */
 	pthread_cond_t arrived;
-	long gather_ns;           /* how long a leader waits for them at most */
+	long long gather_ns;      /* how long a leader waits for them at most */
 	unsigned long fsyncs;     /* directory fsyncs run */
 };
 
@@ -50,7 +50,7 @@ struct sp_qsync *sp_qsync_new(unsigned gather_us)
 	struct sp_qsync *s = sp_xcalloc(1, sizeof(*s));
 	pthread_condattr_t ca;
 
-	s->gather_ns = (long)(gather_us > 10000000u ? 10000000u : gather_us) * 1000L;
+	s->gather_ns = (long long)(gather_us > 10000000u ? 10000000u : gather_us) * 1000LL;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -124,7 +124,7 @@ static void sp_qsync_left(struct sp_qsync *s)
 	if (s->inflight > 0)
 		s->inflight--;
 	if (s->gathering)
-		pthread_cond_signal(&s->arrived);
+		pthread_cond_broadcast(&s->arrived);
 }
 
 void sp_qsync_end(struct sp_qsync *s)
@@ -147,17 +147,17 @@ static void sp_qsync_gather(struct sp_qsync *s)
 	if (s->inflight == 0 || s->gather_ns == 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += s->gather_ns / 1000000000L;
-	until.tv_nsec += s->gather_ns % 1000000000L;
+	until.tv_sec += (time_t)(s->gather_ns / 1000000000LL);
+	until.tv_nsec += (long)(s->gather_ns % 1000000000LL);
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	s->gathering = 1;
+	s->gathering++;
 	while (s->inflight > 0 &&
 	       pthread_cond_timedwait(&s->arrived, &s->mu, &until) == 0)
 		;
-	s->gathering = 0;
+	s->gathering--;
 }
 
 unsigned long sp_qsync_fsyncs(struct sp_qsync *s)
