@@ -4,8 +4,10 @@
  * ownership, a permit that makes a sender-login check unreachable (found
  * by evaluating the compiled restrictions, not by reading them), stale
  * login tables, SASL sockets outside private/, readable secrets, -o
- * overrides the program never reads, and Postfix's lax defaults where
- * they are set back (VRFY, HELO, bare newlines, submission without TLS).
+ * overrides the program never reads, Postfix's lax defaults where
+ * they are set back (VRFY, HELO, bare newlines, submission without TLS),
+ * and client-certificate restrictions that never match or that let
+ * anyone with a public CA's certificate relay.
  */
 #include "check.h"
 #include "../policy/netlist.h"
@@ -298,6 +300,71 @@ static void sp_rule_overrides(const struct sp_check_svc *s, struct sp_findings *
 	}
 }
 
+/* ---- client certificates ---- */
+
+/* The restriction list (or class) of s that names restriction, or NULL. */
+static const struct sp_param *sp_uses(const struct sp_check_svc *s, const char *restriction)
+{
+	size_t want = strlen(restriction);
+
+	for (size_t k = 0; k < s->view->n; k++) {
+		const struct sp_param *p = &s->view->v[k];
+		const char *v = p->value;
+		if (v == NULL || (p->def && p->def->type != SP_T_RESTRICT))
+			continue;
+		while (*(v += strspn(v, ", \t\r\n"))) {
+			size_t n = strcspn(v, ", \t\r\n");
+			if (n == want && strncasecmp(v, restriction, n) == 0)
+				return p;
+			v += n;
+		}
+	}
+	return NULL;
+}
+
+/* A CA file or directory that holds the public CAs (the system's store,
+ * or a copy of Mozilla's bundle). */
+static int sp_public_cas(const char *path)
+{
+	static const char *const marks[] = {"/etc/ssl/certs", "ca-certificates", "ca-bundle",
+					    "cacert.pem", "/etc/pki/tls/certs"};
+
+	for (size_t i = 0; path[0] && i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strstr(path, marks[i]))
+			return 1;
+	return 0;
+}
+
+static void sp_rule_ccerts(const struct sp_check_svc *s, struct sp_findings *f)
+{
+	static const char *const names[] = {"permit_tls_clientcerts", "permit_tls_all_clientcerts",
+					    "check_ccert_access"};
+	const struct sp_param *all = sp_uses(s, names[1]);
+	const char *ca = sp_public_cas(sp_v(s, "smtpd_tls_CAfile")) ? "smtpd_tls_CAfile"
+			 : sp_public_cas(sp_v(s, "smtpd_tls_CApath")) ? "smtpd_tls_CApath" : NULL;
+	char what[300];
+
+	for (size_t i = 0; i < 3 && !sp_yes(s, "smtpd_tls_ask_ccert"); i++) {
+		const struct sp_param *p = sp_uses(s, names[i]);
+		if (p == NULL)
+			continue;
+		snprintf(what, sizeof(what), "%s never matches: clients are not asked for a "
+			 "certificate", names[i]);
+		sp_finding_add(f, "ccert-not-asked", SP_FS_WARNING, p->file, p->line, p->name,
+			       p->src == SP_SRC_SERVICE ? sp_svc_name(s) : NULL,
+			       "the clients it is meant for are treated as any other client",
+			       "set smtpd_tls_ask_ccert = yes", "%s", what);
+	}
+	if (all && ca && sp_yes(s, "smtpd_tls_ask_ccert"))
+		sp_add(f, s, "public-ca-clientcerts", SP_FS_ERROR, ca,
+		       "permit_tls_all_clientcerts permits every client whose certificate one of "
+		       "these CAs signed: anyone can get one from a public CA, free, and relay "
+		       "through this server",
+		       "point smtpd_tls_CAfile at your own CA only, or list your clients' "
+		       "fingerprints in relay_clientcerts and use permit_tls_clientcerts",
+		       "permit_tls_all_clientcerts trusts the public CAs");
+}
+
 void sp_check_rules(const struct sp_check_input *in, struct sp_findings *f)
 {
 	for (size_t i = 0; i < in->nsvc; i++) {
@@ -309,6 +376,7 @@ void sp_check_rules(const struct sp_check_input *in, struct sp_findings *f)
 		sp_rule_sasl(s, f);
 		sp_rule_lax(s, f);
 		sp_rule_bare_exclusions(s, f);
+		sp_rule_ccerts(s, f);
 		for (size_t k = 0; k < s->view->n; k++) {   /* every table a parameter names */
 			const struct sp_param *p = &s->view->v[k];
 			/* user-defined ones too: restriction classes name tables */

@@ -16,6 +16,8 @@
 
 struct sp_tls_server {
 	SSL_CTX *ctx;
+	const EVP_MD *fprint;      /* smtpd_tls_fingerprint_digest */
+	int ask_ccert;             /* smtpd_tls_ask_ccert */
 };
 
 /* Postfix 3.7's tls_high_cipherlist and tls_medium_cipherlist. */
@@ -393,30 +395,56 @@ static int sp_tls_curves(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags 
 	return 0;
 }
 
+/* A client certificate that does not verify is still taken (as
+ * Postfix's server does): the session records whether it verified, and
+ * the restrictions decide. */
+static int sp_tls_verify_any(int ok, X509_STORE_CTX *x)
+{
+	(void)ok;
+	(void)x;
+	return 1;
+}
+
 /* Client certificates: the CA files are loaded (and the verification
- * depth set); asking for certificates is not there yet and refused. */
-static int sp_tls_ccerts(SSL_CTX *ctx, const struct sp_view *v, struct sp_diags *d)
+ * depth set); with smtpd_tls_ask_ccert the client is asked for one, with
+ * the names of smtpd_tls_CAfile's CAs; requiring one is refused. */
+static int sp_tls_ccerts(struct sp_tls_server *t, const struct sp_view *v, struct sp_diags *d)
 {
 	const char *file = sp_val(v, "smtpd_tls_CAfile", ""), *dir = sp_val(v, "smtpd_tls_CApath", "");
-	const char *ask[] = {"smtpd_tls_ask_ccert", "smtpd_tls_req_ccert"};
+	const char *digest = sp_val(v, "smtpd_tls_fingerprint_digest", "sha256");
 
-	for (int i = 0; i < 2; i++)
-		if (strcmp(sp_val(v, ask[i], "no"), "yes") == 0) {
-			const struct sp_param *p = sp_find(v, ask[i]);
-			sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, ask[i],
-				    "remove it (permit_tls_clientcerts is not supported either)",
-				    "client certificates are not supported yet");
-			sp_diag_unsupported(d);
-			return -1;
-		}
+	if (strcmp(sp_val(v, "smtpd_tls_req_ccert", "no"), "yes") == 0) {
+		const struct sp_param *p = sp_find(v, "smtpd_tls_req_ccert");
+		sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, "smtpd_tls_req_ccert",
+			    "remove it; smtpd_tls_ask_ccert = yes with permit_tls_clientcerts or "
+			    "check_ccert_access decides by certificate",
+			    "requiring a client certificate for TLS is not supported yet");
+		sp_diag_unsupported(d);
+		return -1;
+	}
 	if ((file[0] || dir[0]) &&
-	    SSL_CTX_load_verify_locations(ctx, file[0] ? file : NULL, dir[0] ? dir : NULL) != 1) {
+	    SSL_CTX_load_verify_locations(t->ctx, file[0] ? file : NULL, dir[0] ? dir : NULL) != 1) {
 		sp_tls_err(d, v, file[0] ? "smtpd_tls_CAfile" : "smtpd_tls_CApath",
 			   "give a readable PEM file or a c_rehash'ed directory", "cannot load the "
 			   "CA certificates");
 		return -1;
 	}
-	SSL_CTX_set_verify_depth(ctx, atoi(sp_val(v, "smtpd_tls_ccert_verifydepth", "9")));
+	SSL_CTX_set_verify_depth(t->ctx, atoi(sp_val(v, "smtpd_tls_ccert_verifydepth", "9")));
+	if ((t->fprint = EVP_get_digestbyname(digest)) == NULL) {
+		sp_tls_err(d, v, "smtpd_tls_fingerprint_digest", "use sha256",
+			   "OpenSSL does not know this digest");
+		return -1;
+	}
+	t->ask_ccert = strcmp(sp_val(v, "smtpd_tls_ask_ccert", "no"), "yes") == 0;
+	if (!t->ask_ccert)
+		return 0;
+	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, sp_tls_verify_any);
+	if (file[0]) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(file);
+		if (names)
+			SSL_CTX_set_client_CA_list(t->ctx, names);
+		ERR_clear_error();
+	}
 	return 0;
 }
 
@@ -424,7 +452,7 @@ struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 					struct sp_diags *d)
 {
 	static const unsigned char sid_ctx[] = "sallyport-smtpd";
-	struct sp_tls_server *t;
+	struct sp_tls_server tmp = {0}, *t;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	int64_t secs = 3600;
 
@@ -437,9 +465,10 @@ struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
 	if (strcmp(sp_val(v, "tls_preempt_cipherlist", "no"), "yes") == 0)
 		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	tmp.ctx = ctx;
 	if (sp_tls_load_keys(ctx, v, d) < 0 || sp_tls_policy(ctx, v, mandatory, d) < 0 ||
 	    sp_tls_options(ctx, v, d) < 0 || sp_tls_curves(ctx, v, d) < 0 ||
-	    sp_tls_ccerts(ctx, v, d) < 0) {
+	    sp_tls_ccerts(&tmp, v, d) < 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -453,7 +482,7 @@ struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 	(void)sp_value_time(sp_val(v, "smtpd_tls_session_cache_timeout", "3600s"), 's', &secs);
 	SSL_CTX_set_timeout(ctx, secs > 0 ? (long)secs : 3600);
 	t = sp_xcalloc(1, sizeof(*t));
-	t->ctx = ctx;
+	*t = tmp;
 	return t;
 }
 
@@ -476,7 +505,67 @@ struct ssl_st *sp_tls_server_ssl(struct sp_tls_server *t)
 	return SSL_new(t->ctx);
 }
 
-void sp_tls_describe(struct ssl_st *ssl, struct sp_tls_info *info)
+/* Postfix's fingerprint text: the digest's bytes in upper-case hex,
+ * separated by colons. */
+static void sp_tls_hex(const unsigned char *md, unsigned n, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = 0;
+
+	for (unsigned i = 0; i < n && k + 4 <= len; i++) {
+		if (i)
+			out[k++] = ':';
+		out[k++] = hex[md[i] >> 4];
+		out[k++] = hex[md[i] & 15];
+	}
+	out[k] = 0;
+}
+
+/* An entry of a name (nid) as printable text: other bytes become '?'. */
+static int sp_tls_name_text(X509_NAME *name, int nid, char *out, size_t len)
+{
+	int n = name ? X509_NAME_get_text_by_NID(name, nid, out, (int)len) : -1;
+
+	if (n < 0) {
+		out[0] = 0;
+		return -1;
+	}
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return 0;
+}
+
+/* The client's certificate: presence, verification, fingerprints, names. */
+static void sp_tls_describe_ccert(const struct sp_tls_server *t, SSL *ssl,
+				  struct sp_tls_info *info)
+{
+	X509 *peer = SSL_get0_peer_certificate(ssl);
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned n = 0;
+	int len;
+
+	info->ccert_asked = t->ask_ccert;
+	if (peer == NULL)
+		return;
+	info->ccert = 1;
+	info->ccert_trusted = SSL_get_verify_result(ssl) == X509_V_OK;
+	if (X509_digest(peer, t->fprint, md, &n) == 1)
+		sp_tls_hex(md, n, info->ccert_fprint, sizeof(info->ccert_fprint));
+	if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(peer), &der)) > 0 &&
+	    EVP_Digest(der, (size_t)len, md, &n, t->fprint, NULL) == 1)
+		sp_tls_hex(md, n, info->ccert_pkey_fprint, sizeof(info->ccert_pkey_fprint));
+	OPENSSL_free(der);
+	sp_tls_name_text(X509_get_subject_name(peer), NID_commonName, info->ccert_cn,
+			 sizeof(info->ccert_cn));
+	if (sp_tls_name_text(X509_get_issuer_name(peer), NID_commonName, info->ccert_issuer,
+			     sizeof(info->ccert_issuer)) < 0)
+		sp_tls_name_text(X509_get_issuer_name(peer), NID_organizationName,
+				 info->ccert_issuer, sizeof(info->ccert_issuer));
+	ERR_clear_error();
+}
+
+void sp_tls_describe(const struct sp_tls_server *t, struct ssl_st *ssl, struct sp_tls_info *info)
 {
 	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
 
@@ -485,4 +574,5 @@ void sp_tls_describe(struct ssl_st *ssl, struct sp_tls_info *info)
 	snprintf(info->cipher, sizeof(info->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "unknown");
 	info->bits = c ? SSL_CIPHER_get_bits(c, &info->alg_bits) : 0;
 	info->reused = SSL_session_reused(ssl);
+	sp_tls_describe_ccert(t, ssl, info);
 }

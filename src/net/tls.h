@@ -20,7 +20,10 @@ struct sp_tls_server;
 /* Builds the context from v: certificate and key (smtpd_tls_chain_files,
  * else smtpd_tls_cert_file and smtpd_tls_key_file), protocols and cipher
  * grade (the mandatory_ ones when mandatory: security level encrypt or
- * wrapper mode), session resumption (smtpd_tls_session_cache_timeout).
+ * wrapper mode), session resumption (smtpd_tls_session_cache_timeout),
+ * client certificates (smtpd_tls_ask_ccert: asked for, never required,
+ * verified against smtpd_tls_CAfile/CApath, fingerprinted with
+ * smtpd_tls_fingerprint_digest; smtpd_tls_req_ccert = yes is refused).
  * Returns NULL after adding errors (file, line, parameter, fix) to d. */
 struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 					struct sp_diags *d);
@@ -35,13 +38,21 @@ void sp_tls_server_ticket_keys(struct sp_tls_server *t, const unsigned char *key
 struct ssl_st *sp_tls_server_ssl(struct sp_tls_server *t);
 
 /* An established session as Postfix describes it. */
+#define SP_TLS_FPRINT_MAX 200  /* "AB:CD:...": SHA-512's 64 bytes take 191 */
 struct sp_tls_info {
 	char protocol[16];     /* "TLSv1.3" */
 	char cipher[64];       /* "TLS_AES_256_GCM_SHA384" */
 	int bits, alg_bits;    /* 256/256 */
 	int reused;            /* resumed session */
+	int ccert_asked;       /* smtpd_tls_ask_ccert: the client was asked for a certificate */
+	int ccert;             /* it presented one */
+	int ccert_trusted;     /* which verified against smtpd_tls_CAfile/CApath */
+	char ccert_fprint[SP_TLS_FPRINT_MAX];      /* of the certificate (DER), with */
+	char ccert_pkey_fprint[SP_TLS_FPRINT_MAX]; /* smtpd_tls_fingerprint_digest; of its key */
+	char ccert_cn[128];    /* subject CommonName, non-printable bytes as '?' */
+	char ccert_issuer[128]; /* issuer CommonName, else its organisation */
 };
-void sp_tls_describe(struct ssl_st *ssl, struct sp_tls_info *info);
+void sp_tls_describe(const struct sp_tls_server *t, struct ssl_st *ssl, struct sp_tls_info *info);
 
 /* Why the last TLS operation of this thread failed, for a log line. */
 void sp_tls_error_text(char *buf, size_t len);

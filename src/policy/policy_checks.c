@@ -358,23 +358,33 @@ int sp_pcheck_ccert_access(struct sp_peval *e, struct sp_dict *table, enum sp_ri
 	return st;
 }
 
-int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all)
+int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all, const char *reply_name)
 {
 	const struct sp_txn *t = e->txn;
+	const char *fp[2] = {t->ccert_fingerprint, t->ccert_pkey_fingerprint};
 	const char *value;
+	char err[256];
 
-	if (!t->tls || !t->ccert_verified)
+	if (!t->tls || t->ccert_fingerprint == NULL)
 		return SP_CK_DUNNO;
-	if (all)
-		return SP_CK_OK;
-	if (t->ccert_fingerprint == NULL || e->p->relay_ccerts.n == 0)
-		return SP_CK_DUNNO;
-	for (size_t i = 0; i < e->p->relay_ccerts.n; i++) {
-		char err[256];
-		if (sp_dict_lookup(e->p->relay_ccerts.v[i], t->ccert_fingerprint, &value, err,
-				   sizeof(err)) == 1)
-			return SP_CK_OK;
-	}
+	if (all)   /* any certificate that verified against smtpd_tls_CAfile/CApath */
+		return t->ccert_verified ? SP_CK_OK : SP_CK_DUNNO;
+	/* a listed fingerprint needs no CA (as Postfix): the certificate's,
+	 * then its public key's */
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; fp[i] && *fp[i] && k < e->p->relay_ccerts.n; k++) {
+			int r = sp_dict_lookup(e->p->relay_ccerts.v[k], fp[i], &value, err,
+					       sizeof(err));
+			sp_peval_trace_lookup(e, "relay_clientcerts", fp[i], r > 0 ? value : NULL);
+			if (r > 0)
+				return SP_CK_OK;
+			if (r < 0) {
+				sp_peval_event(e, "warning", "relay_clientcerts: lookup error for "
+					       "fingerprint '%s', pkey fingerprint %s", fp[0],
+					       fp[1] ? fp[1] : "");
+				return sp_peval_temp_lookup(e, reply_name);
+			}
+		}
 	return SP_CK_DUNNO;
 }
 

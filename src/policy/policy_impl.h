@@ -188,7 +188,9 @@ int sp_pcheck_domain_access(struct sp_peval *e, struct sp_dict *table, const cha
 			    const char *reply_name, const char *reply_class, enum sp_rid def_acl,
 			    int *found);
 int sp_pcheck_ccert_access(struct sp_peval *e, struct sp_dict *table, enum sp_rid def_acl);
-int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all);
+/* permit_tls_clientcerts (all: permit_tls_all_clientcerts): SP_CK_OK,
+ * SP_CK_DUNNO, or a 451 after a lookup error (reply_name in it). */
+int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all, const char *reply_name);
 int sp_pmaps_find(struct sp_peval *e, const struct sp_pmaps *m, const char *addr,
 		  const char *reply_name, const char **value);
 

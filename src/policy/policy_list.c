@@ -131,9 +131,10 @@ static int sp_client(struct sp_peval *e, const struct sp_rstep *s, enum sp_rid d
 		return sp_pcheck_ccert_access(e, s->table, def_acl);
 	case SP_R_PERMIT_TLS_CLIENTCERTS:
 	case SP_R_PERMIT_TLS_ALL_CLIENTCERTS:
-		if (sp_pcheck_tls_clientcerts(e, s->id == SP_R_PERMIT_TLS_ALL_CLIENTCERTS) == SP_CK_OK)
+		m = sp_pcheck_tls_clientcerts(e, s->id == SP_R_PERMIT_TLS_ALL_CLIENTCERTS, reply_name);
+		if (m == SP_CK_OK)
 			return sp_peval_permit(e, s->name, "Client host", sp_peval_namaddr(e), NULL);
-		return SP_CK_DUNNO;
+		return m;
 	case SP_R_PERMIT_SASL_AUTHENTICATED:
 		if (p->sasl_enable && t->sasl_user)
 			return sp_peval_permit(e, s->name, "Client host", sp_peval_namaddr(e), NULL);

@@ -463,7 +463,7 @@ static void sp_conn_tls_done(struct sp_conn *c, short what)
 		sp_conn_free(c);
 		return;
 	}
-	sp_tls_describe(bufferevent_openssl_get_ssl(c->bev), &c->tls_info);
+	sp_tls_describe(c->env->conf->tls, bufferevent_openssl_get_ssl(c->bev), &c->tls_info);
 	{
 		struct timeval tv = {c->env->conf->timeout_s, 0};   /* the handshake is over */
 		bufferevent_set_timeouts(c->bev, &tv, &tv);

@@ -126,11 +126,32 @@ void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info
 	s->pipelining = 0;
 	s->tls = 1;
 	s->txn.tls = 1;
+	s->tlsi = info;
+	s->txn.ccert_fingerprint = info->ccert ? info->ccert_fprint : NULL;
+	s->txn.ccert_pkey_fingerprint = info->ccert ? info->ccert_pkey_fprint : NULL;
+	s->txn.ccert_cn = info->ccert ? info->ccert_cn : NULL;
+	s->txn.ccert_verified = info->ccert_trusted;
 	snprintf(s->tls_desc, sizeof(s->tls_desc), "%s with cipher %s (%d/%d bits)", info->protocol,
 		 info->cipher, info->bits, info->alg_bits);
-	if (s->conf->tls_loglevel >= 1 && s->started)
-		sp_sess_log(s, "Anonymous TLS connection established from %s[%s]: %s%s", s->peer.name,
-			    s->peer.addr, s->tls_desc, info->reused ? " (resumed)" : "");
+	if (s->started)
+		sp_sess_log_tls(s);
+}
+
+/* Postfix's line: Anonymous without a client certificate, Trusted with one
+ * that verified, Untrusted with one that did not. */
+void sp_sess_log_tls(struct sp_session *s)
+{
+	const struct sp_tls_info *i = s->tlsi;
+
+	if (s->conf->tls_loglevel < 1 || i == NULL)
+		return;
+	sp_sess_log(s, "%s TLS connection established from %s[%s]: %s%s",
+		    !i->ccert ? "Anonymous" : i->ccert_trusted ? "Trusted" : "Untrusted",
+		    s->peer.name, s->peer.addr, s->tls_desc, i->reused ? " (resumed)" : "");
+	if (i->ccert && s->conf->tls_loglevel >= 2)
+		sp_sess_log(s, "%s[%s]: subject_CN=%s, issuer=%s, fingerprint=%s, "
+			    "pkey_fingerprint=%s", s->peer.name, s->peer.addr, i->ccert_cn,
+			    i->ccert_issuer, i->ccert_fprint, i->ccert_pkey_fprint);
 }
 
 void sp_sess_reset_txn(struct sp_session *s)
@@ -190,9 +211,8 @@ enum sp_want sp_session_start(struct sp_session *s)
 
 	if (!s->started) {
 		sp_sess_log(s, "connect from %s[%s]", s->peer.name, s->peer.addr);
-		if (s->tls && s->conf->tls_loglevel >= 1)   /* wrapper mode: TLS came first */
-			sp_sess_log(s, "Anonymous TLS connection established from %s[%s]: %s",
-				    s->peer.name, s->peer.addr, s->tls_desc);
+		if (s->tls)   /* wrapper mode: TLS came first */
+			sp_sess_log_tls(s);
 	}
 	s->started = 1;
 	if (sp_policy_delay_reject(s->env->policy)) {

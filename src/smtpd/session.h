@@ -70,7 +70,8 @@ enum sp_want sp_session_auth_answer(struct sp_session *s, unsigned long id,
 
 /* TLS is up (after STARTTLS, or at connect in wrapper mode): the session
  * forgets what it knew, as RFC 3207 4.2 says (HELO, the transaction), and
- * records the protocol and cipher for the logs and the Received header. */
+ * records the protocol, cipher and client certificate for the logs, the
+ * restrictions and the Received header. info must outlive the session. */
 struct sp_tls_info;
 void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info);
 

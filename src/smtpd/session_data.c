@@ -5,6 +5,7 @@
  * verdicts, and the commit that must succeed before the 250.
  */
 #include "session_impl.h"
+#include "../net/tls.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,12 +28,28 @@ static void sp_sess_date(uint64_t now_us, char *buf, size_t len)
 static int sp_sess_bare_refused(const struct sp_session *s);
 static enum sp_want sp_sess_bare_drop(struct sp_session *s);
 
+/* The Received header's TLS lines, as Postfix writes them with
+ * smtpd_tls_received_header: the session, then the client certificate. */
+static void sp_sess_received_tls(const struct sp_session *s, char *out, size_t len)
+{
+	const struct sp_tls_info *i = s->tlsi;
+
+	if (i && i->ccert)
+		snprintf(out, len, "\t(using %s)\r\n\t(Client CN \"%s\", Issuer \"%s\" (%s))\r\n",
+			 s->tls_desc, i->ccert_cn, i->ccert_issuer,
+			 i->ccert_trusted ? "verified OK" : "not verified");
+	else
+		snprintf(out, len, "\t(using %s)\r\n\t(%s)\r\n", s->tls_desc,
+			 i && i->ccert_asked ? "Client did not present a certificate"
+					     : "No client certificate requested");
+}
+
 /* The envelope and the Received header, as the message's first records. */
 static void sp_sess_open_queue(struct sp_session *s)
 {
 	const struct sp_smtpd_conf *c = s->conf;
 	uint64_t now = s->env->now_us();
-	char date[64], hdr[2048];
+	char date[64], hdr[2048], tls[600];
 	int n;
 
 	sp_qfile_create(&s->q, c->queue_dir, s->env->qids, now);
@@ -69,17 +86,14 @@ static void sp_sess_open_queue(struct sp_session *s)
 		sp_qfile_content(&s->q, "\r\n", 2);
 	}
 	sp_sess_date(now, date, sizeof(date));
-	/* as Postfix: the protocol gets an S under TLS, and with
-	 * smtpd_tls_received_header the session is described */
 	/* as Postfix: the protocol gets an S under TLS and an A after AUTH; with
 	 * smtpd_tls_received_header the session is described, with
 	 * smtpd_sasl_authenticated_header the login name */
-	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n%s%s%s%s%s%s\tby %s (%s) "
+	if (s->tls && c->tls_received_header)
+		sp_sess_received_tls(s, tls, sizeof(tls));
+	n = snprintf(hdr, sizeof(hdr), "Received: from %s (%s [%s])\r\n%s%s%s%s\tby %s (%s) "
 		     "with %s%s%s id %s", s->txn.helo ? s->txn.helo : s->peer.name, s->peer.name,
-		     s->peer.addr, s->tls && c->tls_received_header ? "\t(using " : "",
-		     s->tls && c->tls_received_header ? s->tls_desc : "",
-		     s->tls && c->tls_received_header ? ")\r\n\t(No client certificate requested)\r\n"
-						       : "",
+		     s->peer.addr, s->tls && c->tls_received_header ? tls : "",
 		     s->sasl_user[0] && c->sasl_auth_header ? "\t(Authenticated sender: " : "",
 		     s->sasl_user[0] && c->sasl_auth_header ? s->sasl_user : "",
 		     s->sasl_user[0] && c->sasl_auth_header ? ")\r\n" : "",

@@ -53,6 +53,7 @@ struct sp_session {
 	char *auth_resp;             /* base64 to send next (allocated during AUTH only) */
 	char sasl_user[256];         /* logged in as; "" when not */
 	char tls_desc[160];          /* "TLSv1.3 with cipher X (256/256 bits)" */
+	const struct sp_tls_info *tlsi; /* the connection's TLS session (it outlives this) */
 	int pipelining;              /* and PIPELINING was announced */
 	char access_denied[SP_PREPLY_MAX];
 
@@ -124,6 +125,7 @@ void sp_sess_log(struct sp_session *s, const char *fmt, ...) __attribute__((form
 void sp_sess_log_events(struct sp_session *s, enum sp_pstage stage, const struct sp_presult *r);
 void sp_sess_printable(const char *in, size_t len, char *out, size_t outlen);
 void sp_sess_reset_txn(struct sp_session *s);
+void sp_sess_log_tls(struct sp_session *s);
 
 /* session_cmd.c: each returns an SP_WANT_* value (but sp_sess_rate: 1 after
  * refusing the command for a client rate past limit, counted by anvil). */

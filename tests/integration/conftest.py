@@ -4,6 +4,7 @@ loopback port in a temporary directory, and stop it again.
 The binary comes from $SALLYPORT (meson sets it); each test gets its own
 configuration directory and queue, and the server's log lines."""
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -133,6 +134,7 @@ def server():
     yield start
     for s in servers:
         s.stop()
+        shutil.rmtree(s.dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
