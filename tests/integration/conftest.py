@@ -123,6 +123,23 @@ class Server:
         return self.proc.returncode
 
 
+def run_once(fn):
+    """fn(*args), computed once for each args; an exception is kept and
+    raised again for every caller (a module's tests share one run)."""
+    cache = {}
+
+    def get(*args):
+        if args not in cache:
+            try:
+                cache[args] = fn(*args)
+            except Exception as e:   # noqa: BLE001 - raised again for each caller
+                cache[args] = e
+        if isinstance(cache[args], Exception):
+            raise cache[args]
+        return cache[args]
+    return get
+
+
 @pytest.fixture
 def server():
     servers = []

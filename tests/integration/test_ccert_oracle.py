@@ -54,7 +54,7 @@ from unittest import mock
 
 import pytest
 
-from conftest import Server
+from conftest import Server, run_once
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policy"))
 import oracle  # noqa: E402
@@ -347,20 +347,8 @@ def run_sallyport(config, certs):
 def replies(certs):
     """replies(server, config): one server's answers, each configuration run
     once per server (an error is kept too, not retried for every test)."""
-    cache = {}
     runners = {"postfix": run_postfix, "sallyport": run_sallyport}
-
-    def get(server, config):
-        key = (server, config)
-        if key not in cache:
-            try:
-                cache[key] = runners[server](config, certs)
-            except Exception as e:   # noqa: BLE001 - re-raised for each test
-                cache[key] = e
-        if isinstance(cache[key], Exception):
-            raise cache[key]
-        return cache[key]
-    return get
+    return run_once(lambda server, config: runners[server](config, certs))
 
 
 # ---------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from unittest import mock
 
 import pytest
 
-from conftest import BINARY, Server
+from conftest import BINARY, Server, run_once
 from test_sasl import DOVECOT, USERS, Dovecot
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policy"))
@@ -279,18 +279,7 @@ def dovecot():
 def replies(dovecot):
     """replies(config): both servers' replies, each configuration run once
     (an error is kept too, not retried for every transaction)."""
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            try:
-                cache[name] = run_config(name, dovecot)
-            except Exception as e:   # noqa: BLE001 - re-raised for each test
-                cache[name] = e
-        if isinstance(cache[name], Exception):
-            raise cache[name]
-        return cache[name]
-    return get
+    return run_once(lambda name: run_config(name, dovecot))
 
 
 # ---------------------------------------------------------------------------
