@@ -17,7 +17,8 @@
 struct sp_tls_server {
 	SSL_CTX *ctx;
 	const EVP_MD *fprint;      /* smtpd_tls_fingerprint_digest */
-	int ask_ccert;             /* smtpd_tls_ask_ccert */
+	int ask_ccert;             /* smtpd_tls_ask_ccert, or smtpd_tls_req_ccert */
+	int req_ccert;             /* smtpd_tls_req_ccert, with mandatory TLS */
 };
 
 /* Postfix 3.7's tls_high_cipherlist and tls_medium_cipherlist. */
@@ -406,22 +407,25 @@ static int sp_tls_verify_any(int ok, X509_STORE_CTX *x)
 }
 
 /* Client certificates: the CA files are loaded (and the verification
- * depth set); with smtpd_tls_ask_ccert the client is asked for one, with
- * the names of smtpd_tls_CAfile's CAs; requiring one is refused. */
-static int sp_tls_ccerts(struct sp_tls_server *t, const struct sp_view *v, struct sp_diags *d)
+ * depth set); with smtpd_tls_ask_ccert (or smtpd_tls_req_ccert, which
+ * needs mandatory TLS, as in Postfix) the client is asked for one, with
+ * the names of smtpd_tls_CAfile's CAs. */
+static int sp_tls_ccerts(struct sp_tls_server *t, const struct sp_view *v, int mandatory,
+			 struct sp_diags *d)
 {
 	const char *file = sp_val(v, "smtpd_tls_CAfile", ""), *dir = sp_val(v, "smtpd_tls_CApath", "");
 	const char *digest = sp_val(v, "smtpd_tls_fingerprint_digest", "sha256");
+	int req = strcmp(sp_val(v, "smtpd_tls_req_ccert", "no"), "yes") == 0;
 
-	if (strcmp(sp_val(v, "smtpd_tls_req_ccert", "no"), "yes") == 0) {
+	if (req && !mandatory) {
 		const struct sp_param *p = sp_find(v, "smtpd_tls_req_ccert");
-		sp_diag_add(d, SP_ERROR, p ? p->file : NULL, p ? p->line : 0, "smtpd_tls_req_ccert",
-			    "remove it; smtpd_tls_ask_ccert = yes with permit_tls_clientcerts or "
-			    "check_ccert_access decides by certificate",
-			    "requiring a client certificate for TLS is not supported yet");
-		sp_diag_unsupported(d);
-		return -1;
+		sp_diag_add(d, SP_WARNING, p ? p->file : NULL, p ? p->line : 0, "smtpd_tls_req_ccert",
+			    "set smtpd_tls_security_level = encrypt as well, or remove it",
+			    "ignored: a client certificate can be required only where TLS is "
+			    "(smtpd_tls_security_level = encrypt or wrapper mode)");
+		req = 0;
 	}
+	t->req_ccert = req;
 	if ((file[0] || dir[0]) &&
 	    SSL_CTX_load_verify_locations(t->ctx, file[0] ? file : NULL, dir[0] ? dir : NULL) != 1) {
 		sp_tls_err(d, v, file[0] ? "smtpd_tls_CAfile" : "smtpd_tls_CApath",
@@ -435,7 +439,7 @@ static int sp_tls_ccerts(struct sp_tls_server *t, const struct sp_view *v, struc
 			   "OpenSSL does not know this digest");
 		return -1;
 	}
-	t->ask_ccert = strcmp(sp_val(v, "smtpd_tls_ask_ccert", "no"), "yes") == 0;
+	t->ask_ccert = req || strcmp(sp_val(v, "smtpd_tls_ask_ccert", "no"), "yes") == 0;
 	if (!t->ask_ccert)
 		return 0;
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, sp_tls_verify_any);
@@ -468,7 +472,7 @@ struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 	tmp.ctx = ctx;
 	if (sp_tls_load_keys(ctx, v, d) < 0 || sp_tls_policy(ctx, v, mandatory, d) < 0 ||
 	    sp_tls_options(ctx, v, d) < 0 || sp_tls_curves(ctx, v, d) < 0 ||
-	    sp_tls_ccerts(&tmp, v, d) < 0) {
+	    sp_tls_ccerts(&tmp, v, mandatory, d) < 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -546,6 +550,7 @@ static void sp_tls_describe_ccert(const struct sp_tls_server *t, SSL *ssl,
 	int len;
 
 	info->ccert_asked = t->ask_ccert;
+	info->ccert_required = t->req_ccert;
 	if (peer == NULL)
 		return;
 	info->ccert = 1;

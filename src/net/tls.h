@@ -21,9 +21,10 @@ struct sp_tls_server;
  * else smtpd_tls_cert_file and smtpd_tls_key_file), protocols and cipher
  * grade (the mandatory_ ones when mandatory: security level encrypt or
  * wrapper mode), session resumption (smtpd_tls_session_cache_timeout),
- * client certificates (smtpd_tls_ask_ccert: asked for, never required,
- * verified against smtpd_tls_CAfile/CApath, fingerprinted with
- * smtpd_tls_fingerprint_digest; smtpd_tls_req_ccert = yes is refused).
+ * client certificates (smtpd_tls_ask_ccert: asked for, verified against
+ * smtpd_tls_CAfile/CApath, fingerprinted with smtpd_tls_fingerprint_digest;
+ * smtpd_tls_req_ccert: required to verify where TLS is mandatory, ignored
+ * with a warning elsewhere, as in Postfix).
  * Returns NULL after adding errors (file, line, parameter, fix) to d. */
 struct sp_tls_server *sp_tls_server_new(const struct sp_view *v, int mandatory,
 					struct sp_diags *d);
@@ -45,6 +46,7 @@ struct sp_tls_info {
 	int bits, alg_bits;    /* 256/256 */
 	int reused;            /* resumed session */
 	int ccert_asked;       /* smtpd_tls_ask_ccert: the client was asked for a certificate */
+	int ccert_required;    /* smtpd_tls_req_ccert: one that verifies, or no session */
 	int ccert;             /* it presented one */
 	int ccert_trusted;     /* which verified against smtpd_tls_CAfile/CApath */
 	char ccert_fprint[SP_TLS_FPRINT_MAX];      /* of the certificate (DER), with */

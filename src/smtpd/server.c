@@ -472,7 +472,10 @@ static void sp_conn_tls_done(struct sp_conn *c, short what)
 		sp_conn_begin(c);
 		return;
 	}
-	sp_session_tls_started(c->s, &c->tls_info);
+	if (!sp_conn_want(c, sp_session_tls_started(c->s, &c->tls_info))) {
+		sp_conn_send(c);   /* the 421 of smtpd_tls_req_ccert */
+		return;
+	}
 	sp_conn_process(c);   /* anything already decrypted */
 }
 
@@ -539,8 +542,8 @@ static void sp_conn_begin(struct sp_conn *c)
 	if (sp_conn_limited(c))
 		return;
 	c->s = sp_session_new(c->env, &c->peer);
-	if (c->tls)
-		sp_session_tls_started(c->s, &c->tls_info);
+	if (c->tls)   /* wrapper mode: sp_session_start acts on it */
+		(void)sp_session_tls_started(c->s, &c->tls_info);
 	if (c->warn[0] && c->env->log) {
 		char line[600];
 		snprintf(line, sizeof(line), "warning: %s", c->warn);

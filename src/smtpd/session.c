@@ -116,7 +116,19 @@ struct sp_session *sp_session_new(const struct sp_smtpd_env *env, const struct s
 	return s;
 }
 
-void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info)
+/* smtpd_tls_req_ccert without a certificate that verifies: Postfix's 421. */
+static enum sp_want sp_sess_ccert_refused(struct sp_session *s)
+{
+	const struct sp_tls_info *i = s->tlsi;
+	const char *why = i->ccert ? "Client certificate not trusted"
+				   : "No client certificate presented";
+
+	sp_sess_log(s, "NOQUEUE: abort: TLS from %s[%s]: %s", s->peer.name, s->peer.addr, why);
+	sp_sess_reply(s, "421 4.7.1 %s Error: %s", s->conf->myhostname, why);
+	return SP_WANT_CLOSE;
+}
+
+enum sp_want sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info)
 {
 	sp_sess_reset_txn(s);
 	s->helo[0] = 0;
@@ -133,8 +145,11 @@ void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info
 	s->txn.ccert_verified = info->ccert_trusted;
 	snprintf(s->tls_desc, sizeof(s->tls_desc), "%s with cipher %s (%d/%d bits)", info->protocol,
 		 info->cipher, info->bits, info->alg_bits);
-	if (s->started)
-		sp_sess_log_tls(s);
+	if (!s->started)   /* wrapper mode: sp_session_start goes on */
+		return SP_WANT_INPUT;
+	sp_sess_log_tls(s);
+	return info->ccert_required && !info->ccert_trusted ? sp_sess_ccert_refused(s)
+							    : SP_WANT_INPUT;
 }
 
 /* Postfix's line: Anonymous without a client certificate, Trusted with one
@@ -213,6 +228,10 @@ enum sp_want sp_session_start(struct sp_session *s)
 		sp_sess_log(s, "connect from %s[%s]", s->peer.name, s->peer.addr);
 		if (s->tls)   /* wrapper mode: TLS came first */
 			sp_sess_log_tls(s);
+		if (s->tls && s->tlsi->ccert_required && !s->tlsi->ccert_trusted) {
+			s->started = 1;
+			return sp_sess_ccert_refused(s);
+		}
 	}
 	s->started = 1;
 	if (sp_policy_delay_reject(s->env->policy)) {

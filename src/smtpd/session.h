@@ -73,7 +73,7 @@ enum sp_want sp_session_auth_answer(struct sp_session *s, unsigned long id,
  * records the protocol, cipher and client certificate for the logs, the
  * restrictions and the Received header. info must outlive the session. */
 struct sp_tls_info;
-void sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info);
+enum sp_want sp_session_tls_started(struct sp_session *s, const struct sp_tls_info *info);
 
 /* The client as the server found it at connect. */
 struct sp_peer {

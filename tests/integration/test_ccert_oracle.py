@@ -274,6 +274,17 @@ class PostfixWithTlsmgr(oracle.PostfixInstance):
             super().start()
 
 
+def client_context(certs, client):
+    """The client's TLS context: no server verification, client's certificate
+    (a, b, c) presented, or none."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if client:
+        ctx.load_cert_chain(certs.pem(client), certs.key(client))
+    return ctx
+
+
 def session(port, certs, client, tls):
     """One SMTP session: EHLO, STARTTLS with client's certificate (if tls),
     EHLO, MAIL, RCPT for each of RCPTS. Returns {"starttls"/"mail"/rcpt:
@@ -283,12 +294,7 @@ def session(port, certs, client, tls):
         code, _ = c.ehlo("client.example.net")
         assert code == 250, c.raw_reply
         if tls:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            if client:
-                ctx.load_cert_chain(certs.pem(client), certs.key(client))
-            c.starttls(context=ctx)
+            c.starttls(context=client_context(certs, client))
             out["starttls"] = "\n".join(c.raw_reply)
             code, _ = c.ehlo("client.example.net")
             assert code == 250, c.raw_reply
@@ -473,13 +479,8 @@ def test_received_header_and_log(server, certs, client, line, kind):
     srv = server("smtpd_tls_received_header = yes\n",
                  base=maincf("all-ccerts", certs) + "queue_directory = {dir}/queue\n",
                  files=tables(certs))
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    if client:
-        ctx.load_cert_chain(certs.pem(client), certs.key(client))
     with smtplib.SMTP("127.0.0.1", srv.port, timeout=15) as c:
-        c.starttls(context=ctx)
+        c.starttls(context=client_context(certs, client))
         c.sendmail("sender@example.net", [RCPTS[1]], b"Subject: t\r\n\r\nhi\r\n")
     srv.stop()
     [qf] = srv.queued()
@@ -487,3 +488,59 @@ def test_received_header_and_log(server, certs, client, line, kind):
     assert "\r\n\t" + line + "\r\n" in head.split("\r\n\r\n")[0], head
     assert re.search(kind + r" TLS connection established from \S+\[127\.0\.0\.1\]: TLSv1\.3 "
                      r"with cipher", srv.logs()), srv.logs()
+
+
+# smtpd_tls_req_ccert = yes where TLS is mandatory: a client certificate
+# that does not verify (or none) ends the session with a 421 right after the
+# handshake (Postfix's smtpd.c); the same replies from both servers.
+REQ_CCERT = ("smtpd_tls_security_level = encrypt\n"
+             "smtpd_tls_req_ccert = yes\n"
+             "smtpd_relay_restrictions = permit_tls_all_clientcerts, reject_unauth_destination\n")
+
+
+def session_req(port, certs, client, tls):
+    """Like session(), but a refused TLS session ends it: {"ehlo": 421...}."""
+    out = {}
+    with oracle.RecordingSMTP("127.0.0.1", port, timeout=15) as c:
+        c.ehlo("client.example.net")
+        if tls:
+            c.starttls(context=client_context(certs, client))
+            try:
+                code, _ = c.ehlo("client.example.net")
+            except smtplib.SMTPServerDisconnected:
+                code = -1
+            if code != 250:
+                out["ehlo"] = "\n".join(c.raw_reply)
+                return out
+        c.docmd("MAIL", "FROM:<sender@example.net>")
+        out["mail"] = "\n".join(c.raw_reply)
+        if out["mail"].startswith("250"):
+            c.docmd("RCPT", f"TO:<{OUTSIDE}>")
+            out[OUTSIDE] = "\n".join(c.raw_reply)
+        c.docmd("QUIT")
+    return out
+
+
+def test_req_ccert_same_replies(certs):
+    sessions = [("a", True), ("c", True), (None, True), (None, False)]
+    case = oracle.Case("ccert-req")
+    case.maincf = (COMMON.replace("{certs}", certs.dir) + REQ_CCERT).rstrip("\n").split("\n")
+    with PostfixWithTlsmgr(case) as pf:
+        want = {s: session_req(pf.port_lock.port, certs, *s) for s in sessions}
+    srv = TidyServer(base=COMMON.replace("{certs}", certs.dir) + REQ_CCERT
+                     + "queue_directory = {dir}/queue\n")
+    try:
+        got = {s: session_req(srv.port, certs, *s) for s in sessions}
+    finally:
+        srv.stop()
+        log = srv.logs()
+        shutil.rmtree(srv.dir, ignore_errors=True)
+    # absolute facts first (on Postfix's answers), then the comparison
+    assert want[("a", True)][OUTSIDE] == OK, want
+    assert want[("c", True)]["ehlo"] == (
+        "421 4.7.1 mx.example.com Error: Client certificate not trusted"), want
+    assert want[(None, True)]["ehlo"] == (
+        "421 4.7.1 mx.example.com Error: No client certificate presented"), want
+    assert want[(None, False)]["mail"].startswith("530 5.7.0 "), want
+    assert got == want, (got, want)
+    assert "NOQUEUE: abort: TLS from unknown[127.0.0.1]: Client certificate not trusted" in log
