@@ -260,7 +260,10 @@ static void sp_x_txn(const struct sp_explain_txn *t, struct sp_txn *txn, struct 
 	txn->name_status = txn->reverse_status = named ? SP_PEER_OK : SP_PEER_PERM;
 	txn->helo = t->helo[0] ? t->helo : NULL;
 	txn->esmtp = 1;
-	txn->tls = t->tls;
+	txn->tls = t->tls || t->ccert[0];
+	txn->ccert_fingerprint = t->ccert[0] ? t->ccert : NULL;
+	txn->ccert_pkey_fingerprint = t->ccert[0] && t->ccert_pkey[0] ? t->ccert_pkey : NULL;
+	txn->ccert_verified = t->ccert[0] && t->ccert_trusted;
 	txn->sasl_user = t->sasl[0] ? t->sasl : NULL;
 	txn->dns = dns;
 }
@@ -349,8 +352,9 @@ static void sp_x_counterfactuals(struct sp_xrun *x)
 		sp_x_variant(x, &v, "not logged in", &shown);
 	}
 	v = *x->t;
-	v.tls = !x->t->tls;
-	sp_x_variant(x, &v, x->t->tls ? "without TLS" : "with TLS", &shown);
+	v.tls = !(x->t->tls || x->t->ccert[0]);   /* a certificate implies TLS */
+	v.ccert[0] = 0;
+	sp_x_variant(x, &v, v.tls ? "with TLS" : "without TLS", &shown);
 	v = *x->t;
 	if (mn && sp_netlist_match(mn, x->t->client, &elem, err, sizeof(err)) == 1) {
 		snprintf(v.client, sizeof(v.client), "203.0.113.7");
@@ -383,9 +387,14 @@ int sp_explain(const struct sp_policy *p, const char *service, const struct sp_e
 	x.tv = sp_xcalloc(SP_XTRACE, sizeof(*x.tv));
 	fprintf(out, "service %s; smtpd_delay_reject = %s\n", service,
 		sp_policy_delay_reject(p) ? "yes" : "no");
-	fprintf(out, "client %s[%s], %s, %s%s\n\n", t->client_name[0] ? t->client_name : "unknown",
-		t->client, t->tls ? "TLS" : "no TLS", t->sasl[0] ? "logged in as " : "not logged in",
-		t->sasl);
+	fprintf(out, "client %s[%s], %s, %s%s\n", t->client_name[0] ? t->client_name : "unknown",
+		t->client, t->tls || t->ccert[0] ? "TLS" : "no TLS",
+		t->sasl[0] ? "logged in as " : "not logged in", t->sasl);
+	if (t->ccert[0])
+		fprintf(out, "client certificate %s%s%s, %s\n", t->ccert,
+			t->ccert_pkey[0] ? ", public key " : "", t->ccert_pkey,
+			t->ccert_trusted ? "verified by the CAs" : "not verified");
+	fputc('\n', out);
 	ok = sp_x_run(&x);
 	if (!ok)
 		fprintf(out, "\nstopped at %s\n", x.stopped[0] ? x.stopped : "?");

@@ -19,6 +19,9 @@ struct sp_explain_txn {
 	char client_name[256];    /* "" or "unknown": not known */
 	char helo[256];           /* "" : none given */
 	int tls;
+	char ccert[200];          /* client certificate fingerprint; "": none (implies TLS) */
+	char ccert_pkey[200];     /* its public key's fingerprint; "": not given */
+	int ccert_trusted;        /* it verifies against smtpd_tls_CAfile/CApath */
 	char sasl[256];           /* "" : not logged in */
 	char from[520];           /* "" : the null sender */
 	char to[520];

@@ -3,7 +3,8 @@
  * [--helo H] [--tls] [--sasl USER] --from ADDR --to ADDR [--service NAME]`,
  * or `--log 'LINE'` to replay a reject line from the log: why a
  * transaction is accepted or rejected (src/check/explain.h), by the
- * service's compiled restrictions. DNS questions go to the resolvers of
+ * service's compiled restrictions. --ccert FINGERPRINT (--ccert-pkey,
+ * --ccert-trusted) presents a client certificate. DNS questions go to the resolvers of
  * /etc/resolv.conf, as the server's do, or to --dns SERVERS; --no-dns
  * takes every name to exist. Arguments and output only.
  */
@@ -21,7 +22,8 @@ static int sp_explain_usage(void)
 	fprintf(stderr, "usage: sallyport explain [-c DIR] --client IP [--client-name NAME] "
 		"[--helo H] [--tls] [--sasl USER] --from ADDR --to ADDR [--service NAME]\n"
 		"       sallyport explain [-c DIR] [--service NAME] --log 'LOG LINE'\n"
-		"       either with [--no-dns | --dns IP[:PORT][,...]]\n");
+		"       either with [--no-dns | --dns IP[:PORT][,...]] and a client certificate:\n"
+		"       [--ccert FINGERPRINT [--ccert-pkey FINGERPRINT] [--ccert-trusted]]\n");
 	return 2;
 }
 
@@ -72,6 +74,10 @@ static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t,
 			o->no_dns = 1;
 			continue;
 		}
+		if (strcmp(a, "--ccert-trusted") == 0) {
+			t->ccert_trusted = 1;
+			continue;
+		}
 		if (v == NULL)
 			return -1;
 		i++;
@@ -89,6 +95,10 @@ static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t,
 			snprintf(t->helo, sizeof(t->helo), "%s", v);
 		else if (strcmp(a, "--sasl") == 0)
 			snprintf(t->sasl, sizeof(t->sasl), "%s", v);
+		else if (strcmp(a, "--ccert") == 0)
+			snprintf(t->ccert, sizeof(t->ccert), "%s", v);
+		else if (strcmp(a, "--ccert-pkey") == 0)
+			snprintf(t->ccert_pkey, sizeof(t->ccert_pkey), "%s", v);
 		else if (strcmp(a, "--from") == 0)
 			sp_addr_arg(v, t->from, sizeof(t->from));
 		else if (strcmp(a, "--to") == 0)
@@ -101,7 +111,8 @@ static int sp_explain_args(int argc, char **argv, struct sp_explain_txn *t,
 		} else
 			return -1;
 	}
-	return t->client[0] && t->to[0] && !(o->no_dns && o->dns) ? 0 : -1;
+	return t->client[0] && t->to[0] && !(o->no_dns && o->dns) &&
+	       (t->ccert[0] || (!t->ccert_pkey[0] && !t->ccert_trusted)) ? 0 : -1;
 }
 
 int sp_cmd_explain(int argc, char **argv)

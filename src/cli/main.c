@@ -35,7 +35,7 @@ static const struct sp_command commands[] = {
 	{"explain", sp_cmd_explain,
 	 "explain [-c DIR] --client IP [--client-name NAME] [--helo H] [--tls] [--sasl USER]\n"
 	 "          --from ADDR --to ADDR [--service NAME]  |  explain [-c DIR] --log 'LINE'\n"
-	 "          [--no-dns | --dns IP[:PORT]]\n"
+	 "          [--no-dns | --dns IP[:PORT]] [--ccert FP [--ccert-pkey FP] [--ccert-trusted]]\n"
 	 "          why that transaction is accepted or refused, restriction by restriction"},
 	{"user", sp_cmd_user,
 	 "user [-c DIR] add|passwd NAME [--stdin] | del NAME | list\n"

@@ -155,3 +155,41 @@ def test_explain_without_dns(server):
                         "--client", "203.0.113.7", "--to", "bob@example.com"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "usage: sallyport explain" in p.stderr
+
+
+# A client certificate: explain --ccert says what the server says to a
+# client presenting it (permit_tls_clientcerts with relay_clientcerts).
+def test_explain_with_a_client_certificate(server, cert):
+    import ssl
+    crt, key = cert
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", crt],
+                        capture_output=True, text=True, check=True).stdout.strip()
+    fp = fp.split("=", 1)[1]
+    srv = server(f"smtpd_tls_cert_file = {crt}\nsmtpd_tls_key_file = {key}\n"
+                 "smtpd_tls_security_level = may\nsmtpd_tls_ask_ccert = yes\n"
+                 "smtpd_tls_fingerprint_digest = sha256\nsmtpd_peername_lookup = no\n"
+                 f"relay_clientcerts = inline:{{ {fp}=office }}\n"
+                 "smtpd_relay_restrictions = permit_tls_clientcerts, reject_unauth_destination\n")
+    real = {}
+    for present in (True, False):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        if present:
+            ctx.load_cert_chain(crt, key)
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.starttls(context=ctx)
+            c.ehlo("client.example.net")
+            c.mail("s@example.net")
+            code, msg = c.rcpt("friend@elsewhere.example")
+            real[present] = f"{code} {msg.decode()}"
+    assert real[True] == "250 2.1.5 Ok" and real[False].startswith("554 5.7.1 "), real
+    args = ["--client", "127.0.0.1", "--helo", "client.example.net", "--from", "s@example.net",
+            "--to", "friend@elsewhere.example"]
+    p, said = explain(srv.dir, "--ccert", fp, *args)
+    assert said == real[True], p.stdout
+    assert f"client certificate {fp}, not verified" in p.stdout
+    assert re.search(r"permit_tls_clientcerts: OK", p.stdout), p.stdout
+    assert "without TLS: 554 5.7.1" in p.stdout, p.stdout
+    p, said = explain(srv.dir, "--tls", *args)
+    assert said == real[False], p.stdout
