@@ -327,7 +327,7 @@ static const struct sp_param *sp_uses(const struct sp_check_svc *s, const char *
 static int sp_public_cas(const char *path)
 {
 	static const char *const marks[] = {"/etc/ssl/certs", "ca-certificates", "ca-bundle",
-					    "cacert.pem", "/etc/pki/tls/certs"};
+					    "cacert.pem", "/etc/pki/tls/certs", "/etc/ssl/cert.pem"};
 
 	for (size_t i = 0; path[0] && i < sizeof(marks) / sizeof(marks[0]); i++)
 		if (strstr(path, marks[i]))
@@ -340,11 +340,16 @@ static void sp_rule_ccerts(const struct sp_check_svc *s, struct sp_findings *f)
 	static const char *const names[] = {"permit_tls_clientcerts", "permit_tls_all_clientcerts",
 					    "check_ccert_access"};
 	const struct sp_param *all = sp_uses(s, names[1]);
+	/* smtpd_tls_req_ccert asks too, where TLS is mandatory */
+	int asked = sp_yes(s, "smtpd_tls_ask_ccert") ||
+		    (sp_yes(s, "smtpd_tls_req_ccert") &&
+		     (strcasecmp(sp_v(s, "smtpd_tls_security_level"), "encrypt") == 0 ||
+		      sp_yes(s, "smtpd_tls_wrappermode")));
 	const char *ca = sp_public_cas(sp_v(s, "smtpd_tls_CAfile")) ? "smtpd_tls_CAfile"
 			 : sp_public_cas(sp_v(s, "smtpd_tls_CApath")) ? "smtpd_tls_CApath" : NULL;
 	char what[300];
 
-	for (size_t i = 0; i < 3 && !sp_yes(s, "smtpd_tls_ask_ccert"); i++) {
+	for (size_t i = 0; i < 3 && !asked; i++) {
 		const struct sp_param *p = sp_uses(s, names[i]);
 		if (p == NULL)
 			continue;
@@ -355,7 +360,7 @@ static void sp_rule_ccerts(const struct sp_check_svc *s, struct sp_findings *f)
 			       "the clients it is meant for are treated as any other client",
 			       "set smtpd_tls_ask_ccert = yes", "%s", what);
 	}
-	if (all && ca && sp_yes(s, "smtpd_tls_ask_ccert"))
+	if (all && ca && asked)
 		sp_add(f, s, "public-ca-clientcerts", SP_FS_ERROR, ca,
 		       "permit_tls_all_clientcerts permits every client whose certificate one of "
 		       "these CAs signed: anyone can get one from a public CA, free, and relay "

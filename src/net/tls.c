@@ -528,16 +528,43 @@ static void sp_tls_hex(const unsigned char *md, unsigned n, char *out, size_t le
 /* An entry of a name (nid) as printable text: other bytes become '?'. */
 static int sp_tls_name_text(X509_NAME *name, int nid, char *out, size_t len)
 {
-	int n = name ? X509_NAME_get_text_by_NID(name, nid, out, (int)len) : -1;
+	int i = name ? X509_NAME_get_index_by_NID(name, nid, -1) : -1;
+	unsigned char *utf8 = NULL;
+	int n;
 
-	if (n < 0) {
-		out[0] = 0;
+	out[0] = 0;
+	if (i < 0)
 		return -1;
+	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+	/* as Postfix's tls_text_name: a NUL inside (which would cut
+	 * "bank.example\0.evil" short) or a name too long is no name */
+	if (n > 0 && (size_t)n < len && memchr(utf8, 0, (size_t)n) == NULL) {
+		for (int k = 0; k < n; k++)
+			out[k] = utf8[k] < 0x20 || utf8[k] > 0x7e ? '?' : (char)utf8[k];
+		out[n] = 0;
 	}
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
+	OPENSSL_free(utf8);
 	return 0;
+}
+
+/* Whether peer verifies now against the context's CAs. A resumed session
+ * carries the verification result of the handshake that made it, maybe
+ * long ago or at another service: it is decided again, at every session. */
+static int sp_tls_verify_now(SSL *ssl, X509 *peer)
+{
+	SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+	X509_STORE_CTX *x = X509_STORE_CTX_new();
+	int ok = 0;
+
+	if (x && X509_STORE_CTX_init(x, SSL_CTX_get_cert_store(ctx), peer,
+				     SSL_get_peer_cert_chain(ssl)) == 1) {
+		/* as OpenSSL's handshake verifies a client's certificate */
+		X509_STORE_CTX_set_default(x, "ssl_client");
+		X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(x), SSL_get0_param(ssl));
+		ok = X509_verify_cert(x) == 1;
+	}
+	X509_STORE_CTX_free(x);
+	return ok;
 }
 
 /* The client's certificate: presence, verification, fingerprints, names. */
@@ -551,10 +578,11 @@ static void sp_tls_describe_ccert(const struct sp_tls_server *t, SSL *ssl,
 
 	info->ccert_asked = t->ask_ccert;
 	info->ccert_required = t->req_ccert;
-	if (peer == NULL)
+	if (peer == NULL || !t->ask_ccert)   /* not asked: a resumed session's is not ours */
 		return;
 	info->ccert = 1;
-	info->ccert_trusted = SSL_get_verify_result(ssl) == X509_V_OK;
+	info->ccert_trusted = SSL_session_reused(ssl) ? sp_tls_verify_now(ssl, peer)
+						       : SSL_get_verify_result(ssl) == X509_V_OK;
 	if (X509_digest(peer, t->fprint, md, &n) == 1)
 		sp_tls_hex(md, n, info->ccert_fprint, sizeof(info->ccert_fprint));
 	if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(peer), &der)) > 0 &&

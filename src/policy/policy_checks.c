@@ -367,10 +367,10 @@ int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all, const char *reply_nam
 
 	if (!t->tls || t->ccert_fingerprint == NULL)
 		return SP_CK_DUNNO;
-	if (all)   /* any certificate that verified against smtpd_tls_CAfile/CApath */
-		return t->ccert_verified ? SP_CK_OK : SP_CK_DUNNO;
-	/* a listed fingerprint needs no CA (as Postfix): the certificate's,
-	 * then its public key's */
+	if (all && t->ccert_verified)   /* verified against smtpd_tls_CAfile/CApath */
+		return SP_CK_OK;
+	/* a listed fingerprint needs no CA (as Postfix, for both restrictions):
+	 * the certificate's, then its public key's */
 	for (int i = 0; i < 2; i++)
 		for (size_t k = 0; fp[i] && *fp[i] && k < e->p->relay_ccerts.n; k++) {
 			int r = sp_dict_lookup(e->p->relay_ccerts.v[k], fp[i], &value, err,

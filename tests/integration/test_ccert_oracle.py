@@ -44,6 +44,7 @@ import os
 import pwd
 import re
 import shutil
+import socket
 import smtplib
 import ssl
 import subprocess
@@ -201,6 +202,11 @@ CONFIGS = {
         "relay_clientcerts = texthash:${config_directory}/relay_ccerts\n"),
     "all-ccerts": (
         "smtpd_relay_restrictions = permit_tls_all_clientcerts, reject_unauth_destination\n"),
+    # permit_tls_all_clientcerts also looks the fingerprints up in
+    # relay_clientcerts (Postfix's permit_tls_clientcerts(state, 1))
+    "all-ccerts-listed": (
+        "smtpd_relay_restrictions = permit_tls_all_clientcerts, reject_unauth_destination\n"
+        "relay_clientcerts = texthash:${config_directory}/relay_ccerts\n"),
     "ccert-access": (
         "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
         "smtpd_recipient_restrictions = "
@@ -246,6 +252,12 @@ EXPECTED_CODES = {
     ("all-ccerts", "c", True): ("554", "250"),
     ("all-ccerts", None, True): ("554", "250"),
     ("all-ccerts", None, False): ("554", "250"),
+    # ... and C again, by its listed public key, though not trusted
+    ("all-ccerts-listed", "a", True): ("250", "250"),
+    ("all-ccerts-listed", "b", True): ("250", "250"),
+    ("all-ccerts-listed", "c", True): ("250", "250"),
+    ("all-ccerts-listed", None, True): ("554", "250"),
+    ("all-ccerts-listed", None, False): ("554", "250"),
     # the relay rule refuses outside first; B is refused for local mail
     ("ccert-access", "a", True): ("554", "250"),
     ("ccert-access", "b", True): ("554", "554"),
@@ -544,3 +556,67 @@ def test_req_ccert_same_replies(certs):
     assert want[(None, False)]["mail"].startswith("530 5.7.0 "), want
     assert got == want, (got, want)
     assert "NOQUEUE: abort: TLS from unknown[127.0.0.1]: Client certificate not trusted" in log
+
+
+# A resumed TLS session carries the verification result of the handshake that
+# made it. sallyport decides it again at every session, with the service's
+# own CAs: a session made where A's CA is trusted, resumed at a service that
+# trusts another CA only, is not trusted there (all services share the
+# master's ticket keys).
+def read_reply(f):
+    """One SMTP reply from the file f, its lines joined with newlines."""
+    lines = []
+    while True:
+        line = f.readline().decode()
+        lines.append(line.rstrip("\r\n"))
+        if len(line) < 4 or line[3] != "-":
+            return "\n".join(lines)
+
+
+def smtp_tls_socket(port, ctx, session=None):
+    """A TLS socket after 220, EHLO and STARTTLS, by hand (smtplib cannot
+    offer a session to resume)."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=15)
+    f = raw.makefile("rb")
+    read_reply(f)
+    raw.sendall(b"EHLO client.example.net\r\n")
+    read_reply(f)
+    raw.sendall(b"STARTTLS\r\n")
+    assert read_reply(f).startswith("220 ")
+    return ctx.wrap_socket(raw, session=session)
+
+
+def tls_transaction(tls):
+    """EHLO, MAIL, RCPT outside over tls: the RCPT reply."""
+    f = tls.makefile("rb")
+    for cmd in ("EHLO client.example.net", "MAIL FROM:<sender@example.net>"):
+        tls.sendall(cmd.encode() + b"\r\n")
+        read_reply(f)
+    tls.sendall(f"RCPT TO:<{OUTSIDE}>\r\n".encode())
+    got = read_reply(f)
+    tls.sendall(b"QUIT\r\n")
+    read_reply(f)
+    return got
+
+
+def test_resumed_session_is_verified_again(certs):
+    srv = TidyServer(base=maincf("all-ccerts", certs) + "queue_directory = {dir}/queue\n",
+                     master_extra=("127.0.0.1:{port2} inet n - n - - smtpd\n"
+                                   f"  -o smtpd_tls_CAfile={certs.pem('server')}\n"))
+    try:
+        ctx = client_context(certs, "a")   # one context: Python resumes only within it
+        first = smtp_tls_socket(srv.port, ctx)
+        assert tls_transaction(first) == OK   # verified by the CA here
+        session = first.session
+        first.close()
+        again = smtp_tls_socket(srv.port2, ctx, session=session)
+        resumed = again.session_reused
+        got = tls_transaction(again)
+        again.close()
+    finally:
+        srv.stop()
+        log = srv.logs()
+        shutil.rmtree(srv.dir, ignore_errors=True)
+    assert resumed, "the session was not resumed: the test proves nothing"
+    assert got == RELAY_DENIED, (got, log)
+    assert "Untrusted TLS connection established" in log and "(resumed)" in log, log
