@@ -61,8 +61,8 @@ struct sp_master {
 	int stopping;
 	struct event *kill_timer;
 	struct sp_anvil *anvil;
-	/* the TLS session ticket keys every worker gets (tls.h): a session one
-	 * worker made resumes in any other */
+	/* the TLS session ticket keys every worker of a generation gets
+	 * (tls.h): a session one worker made resumes in any other */
 	unsigned char ticket_keys[SP_TLS_TICKET_KEYS];
 	char *snapshot;            /* the running configuration's security summary */
 };
@@ -190,6 +190,12 @@ static void sp_start_generation(struct sp_master *m)
 	int slot = 0;
 
 	m->gen++;
+	/* new ticket keys for every generation (a reload, changed tables): a
+	 * session ticket lives at most as long as the configuration that made it */
+	if (m->gen > 1 && getrandom(m->ticket_keys, sizeof(m->ticket_keys), 0) !=
+			  sizeof(m->ticket_keys))
+		sp_logf(&m->log, "warning: getrandom: %s: TLS session ticket keys not renewed",
+			strerror(errno));
 	if (m->cur.nauth > 0 && sp_new_slot(m, &slot, SP_ROLE_AUTH, 0) < 0)
 		return;
 	for (size_t s = 0; s < m->cur.n; s++) {

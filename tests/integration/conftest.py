@@ -123,6 +123,17 @@ class Server:
         return self.proc.returncode
 
 
+def wait_for(cond, timeout=10.0):
+    """cond()'s first true value within timeout seconds, else its last."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    return cond()
+
+
 def run_once(fn):
     """fn(*args), computed once for each args; an exception is kept and
     raised again for every caller (a module's tests share one run)."""

@@ -7,15 +7,7 @@ import time
 
 import pytest
 
-
-def wait_for(cond, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    return cond()
+from conftest import wait_for
 
 
 def send(port, rcpt="alice@example.com", body=b"Subject: t\r\n\r\nx\r\n"):

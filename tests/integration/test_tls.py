@@ -15,7 +15,7 @@ import tempfile
 
 import pytest
 
-from conftest import BINARY, BASE_MAIN_CF, client_context
+from conftest import BINARY, BASE_MAIN_CF, client_context, wait_for
 
 
 def tls_conf(cert, level="may", more=""):
@@ -166,6 +166,19 @@ def test_sessions_resume_in_any_worker(server, cert, version, tmp_path):
     reused = sum("Reused, TLSv1." in s_client(srv.port, version, "-sess_in", sess)
                  for _ in range(6))
     assert reused == 6   # whichever worker took the connection
+
+
+@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
+def test_a_reload_renews_the_ticket_keys(server, cert, version, tmp_path):
+    # a session lives at most as long as the generation of workers that made it
+    srv = server(tls_conf(cert))
+    sess = str(tmp_path / "session.pem")
+    assert "New, TLSv1." in s_client(srv.port, version, "-sess_out", sess)
+    assert "Reused, TLSv1." in s_client(srv.port, version, "-sess_in", sess)
+    old = wait_for(srv.workers)
+    assert srv.sallyport("reload").returncode == 0
+    assert wait_for(lambda: srv.workers() and not set(srv.workers()) & set(old), 15)
+    assert "New, TLSv1." in s_client(srv.port, version, "-sess_in", sess)
 
 
 @pytest.mark.parametrize("more,param", [
