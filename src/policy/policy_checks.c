@@ -361,31 +361,30 @@ int sp_pcheck_ccert_access(struct sp_peval *e, struct sp_dict *table, enum sp_ri
 int sp_pcheck_tls_clientcerts(struct sp_peval *e, int all, const char *reply_name)
 {
 	const struct sp_txn *t = e->txn;
-	const char *fp[2] = {t->ccert_fingerprint, t->ccert_pkey_fingerprint};
-	const char *value;
+	const char *pkey = t->ccert_pkey_fingerprint, *value = NULL, *matched = NULL;
+	struct sp_lookup_key fp[2] = {{(char *)t->ccert_fingerprint, 0}, {(char *)pkey, 0}};
+	struct sp_lookup_keys k = {.v = fp, .n = pkey && *pkey ? 2 : 1, .cap = 2};
 	char err[256];
+	int r;
 
 	if (!t->tls || t->ccert_fingerprint == NULL)
 		return SP_CK_DUNNO;
 	if (all && t->ccert_verified)   /* verified against smtpd_tls_CAfile/CApath */
 		return SP_CK_OK;
+	if (e->p->relay_ccerts.n == 0)
+		return SP_CK_DUNNO;
 	/* a listed fingerprint needs no CA (as Postfix, for both restrictions):
-	 * the certificate's, then its public key's */
-	for (int i = 0; i < 2; i++)
-		for (size_t k = 0; fp[i] && *fp[i] && k < e->p->relay_ccerts.n; k++) {
-			int r = sp_dict_lookup(e->p->relay_ccerts.v[k], fp[i], &value, err,
-					       sizeof(err));
-			sp_peval_trace_lookup(e, "relay_clientcerts", fp[i], r > 0 ? value : NULL);
-			if (r > 0)
-				return SP_CK_OK;
-			if (r < 0) {
-				sp_peval_event(e, "warning", "relay_clientcerts: lookup error for "
-					       "fingerprint '%s', pkey fingerprint %s", fp[0],
-					       fp[1] ? fp[1] : "");
-				return sp_peval_temp_lookup(e, reply_name);
-			}
-		}
-	return SP_CK_DUNNO;
+	 * the certificate's in every table, then its public key's */
+	r = sp_lookup_first(e->p->relay_ccerts.v, e->p->relay_ccerts.n, &k, &value, &matched, err,
+			    sizeof(err));
+	sp_peval_trace_lookup(e, "relay_clientcerts", r > 0 ? matched : t->ccert_fingerprint,
+			      r > 0 ? value : NULL);
+	if (r < 0) {
+		sp_peval_event(e, "warning", "relay_clientcerts: lookup error for fingerprint "
+			       "'%s', pkey fingerprint %s", t->ccert_fingerprint, pkey ? pkey : "");
+		return sp_peval_temp_lookup(e, reply_name);
+	}
+	return r > 0 ? SP_CK_OK : SP_CK_DUNNO;
 }
 
 /* Looks addr up in maps with the owner order (Postfix's mail_addr_find):

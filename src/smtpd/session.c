@@ -116,13 +116,16 @@ struct sp_session *sp_session_new(const struct sp_smtpd_env *env, const struct s
 	return s;
 }
 
-/* smtpd_tls_req_ccert without a certificate that verifies: Postfix's 421. */
-static enum sp_want sp_sess_ccert_refused(struct sp_session *s)
+/* smtpd_tls_req_ccert without a certificate that verifies: Postfix's 421
+ * (SP_WANT_CLOSE); else SP_WANT_INPUT. */
+static enum sp_want sp_sess_ccert_required(struct sp_session *s)
 {
 	const struct sp_tls_info *i = s->tlsi;
 	const char *why = i->ccert ? "Client certificate not trusted"
 				   : "No client certificate presented";
 
+	if (!i->ccert_required || i->ccert_trusted)
+		return SP_WANT_INPUT;
 	sp_sess_log(s, "NOQUEUE: abort: TLS from %s[%s]: %s", s->peer.name, s->peer.addr, why);
 	sp_sess_reply(s, "421 4.7.1 %s Error: %s", s->conf->myhostname, why);
 	return SP_WANT_CLOSE;
@@ -148,8 +151,7 @@ enum sp_want sp_session_tls_started(struct sp_session *s, const struct sp_tls_in
 	if (!s->started)   /* wrapper mode: sp_session_start goes on */
 		return SP_WANT_INPUT;
 	sp_sess_log_tls(s);
-	return info->ccert_required && !info->ccert_trusted ? sp_sess_ccert_refused(s)
-							    : SP_WANT_INPUT;
+	return sp_sess_ccert_required(s);
 }
 
 /* Postfix's line: Anonymous without a client certificate, Trusted with one
@@ -228,9 +230,9 @@ enum sp_want sp_session_start(struct sp_session *s)
 		sp_sess_log(s, "connect from %s[%s]", s->peer.name, s->peer.addr);
 		if (s->tls)   /* wrapper mode: TLS came first */
 			sp_sess_log_tls(s);
-		if (s->tls && s->tlsi->ccert_required && !s->tlsi->ccert_trusted) {
+		if (s->tls && sp_sess_ccert_required(s) == SP_WANT_CLOSE) {
 			s->started = 1;
-			return sp_sess_ccert_refused(s);
+			return SP_WANT_CLOSE;
 		}
 	}
 	s->started = 1;
