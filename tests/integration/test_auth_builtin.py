@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import BINARY, BASE_MAIN_CF, tls_client
+from conftest import BINARY, BASE_MAIN_CF, tls_client, wait_for
 
 USERS = {"alice@example.com": "alice-secret-1", "bob": "bob-secret-22"}
 
@@ -218,9 +218,14 @@ def test_auth_process_runs_unprivileged_and_not_dumpable(auth_server):
     owner = pwd.getpwnam("sallyport")
     auth = [pid for pid in srv.workers() if b"\0auth\0" in open(f"/proc/{pid}/cmdline", "rb").read()]
     assert len(auth) == 1
-    with open(f"/proc/{auth[0]}/status") as f:
-        status = f.read()
-    assert re.search(r"^Uid:\s+%d\s+%d" % (owner.pw_uid, owner.pw_uid), status, re.M), status
+
+    def status():
+        with open(f"/proc/{auth[0]}/status") as f:
+            return f.read()
+    # the master answers on its ports before the auth process (just started,
+    # perhaps still reading the passwd-file as root) has dropped its privileges
+    uid = r"^Uid:\s+%d\s+%d" % (owner.pw_uid, owner.pw_uid)
+    assert wait_for(lambda: re.search(uid, status(), re.M)), status()
     assert os.readlink(f"/proc/{auth[0]}/root") == os.path.join(srv.dir, "queue")
     # not dumpable: /proc/PID/environ and mem stay closed to its own user
     r = subprocess.run(["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}",
